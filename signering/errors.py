@@ -1,0 +1,131 @@
+"""One root error type for the whole core.
+
+Every error has a stable machine-readable ``code`` and a message in Swedish (the default)
+and English that tells the user what is wrong and what to do. Errors become HTTP statuses
+or exit codes only at the edges (``web/errors.py``, ``signering/cli.py``).
+"""
+
+from __future__ import annotations
+
+
+class SigneringError(Exception):
+    """Root of every error the core raises on purpose."""
+
+    code = "error"
+    #: HTTP status the web layer should use; the core itself never looks at it.
+    http_status = 400
+    default_sv = "Något gick fel."
+    default_en = "Something went wrong."
+
+    def __init__(self, message_sv: str | None = None, message_en: str | None = None, **details):
+        self.message_sv = message_sv or self.default_sv
+        self.message_en = message_en or self.default_en
+        self.details = details
+        super().__init__(self.message_sv)
+
+    def message(self, lang: str = "sv") -> str:
+        return self.message_en if lang.startswith("en") else self.message_sv
+
+    def to_dict(self, lang: str = "sv") -> dict:
+        return {"error": self.code, "message": self.message(lang), **({"details": self.details} if self.details else {})}
+
+
+class InputError(SigneringError):
+    """The caller sent something we cannot use."""
+
+    code = "invalid_input"
+    http_status = 422
+
+
+class PdfRejected(InputError):
+    """An uploaded file is not a protocol PDF we can sign."""
+
+    code = "invalid_pdf"
+
+
+class EmptyFile(PdfRejected):
+    code = "empty_file"
+    default_sv = "Filen är tom. Välj protokollets PDF-fil och ladda upp igen."
+    default_en = "The file is empty. Choose the protocol's PDF file and upload it again."
+
+
+class NotAPdf(PdfRejected):
+    code = "not_pdf"
+    default_sv = "Filen är ingen PDF. Spara protokollet som PDF (Arkiv → Exportera som PDF) och ladda upp igen."
+    default_en = "The file is not a PDF. Save the protocol as PDF (File → Export as PDF) and upload it again."
+
+
+class DamagedPdf(PdfRejected):
+    code = "damaged_pdf"
+    default_sv = "PDF-filen är skadad och kan inte läsas. Exportera protokollet på nytt som PDF och ladda upp igen."
+    default_en = "The PDF file is damaged and cannot be read. Export the protocol as PDF again and upload it again."
+
+
+class EncryptedPdf(PdfRejected):
+    code = "encrypted_pdf"
+    default_sv = "Filen är krypterad med lösenord. Exportera protokollet utan lösenord och ladda upp igen."
+    default_en = "The file is encrypted with a password. Export the protocol without a password and upload it again."
+
+
+class NoPages(PdfRejected):
+    code = "no_pages"
+    default_sv = "PDF-filen har inga sidor. Kontrollera att rätt fil valts och exportera protokollet på nytt."
+    default_en = "The PDF file has no pages. Check that you chose the right file and export the protocol again."
+
+
+class CertifiedPdf(PdfRejected):
+    code = "certified_pdf"
+    default_sv = (
+        "PDF-filen är redan certifierad (låst mot ändringar) och kan inte få fler underskrifter. "
+        "Ladda upp originalet utan underskrifter."
+    )
+    default_en = (
+        "The PDF file is already certified (locked against changes) and cannot take more signatures. "
+        "Upload the original without signatures."
+    )
+
+
+class AlreadySigned(PdfRejected):
+    code = "already_signed"
+    default_sv = "PDF-filen innehåller redan underskrifter. Ladda upp protokollet utan underskrifter."
+    default_en = "The PDF file already contains signatures. Upload the protocol without signatures."
+
+
+class TooLarge(PdfRejected):
+    code = "too_large"
+    http_status = 413
+    default_sv = "Filen är för stor. Största tillåtna storlek är {limit} MB. Minska filen (t.ex. lägre bildupplösning) och försök igen."
+    default_en = "The file is too large. The largest allowed size is {limit} MB. Make the file smaller (e.g. lower image resolution) and try again."
+
+    def __init__(self, limit_bytes: int):
+        mb = max(1, limit_bytes // (1024 * 1024))
+        super().__init__(self.default_sv.format(limit=mb), self.default_en.format(limit=mb), limit_bytes=limit_bytes)
+
+
+class ActiveContent(PdfRejected):
+    code = "active_content"
+    default_sv = "PDF-filen innehåller skript eller automatiska åtgärder, som inte får finnas i ett protokoll. Exportera protokollet på nytt som vanlig PDF."
+    default_en = "The PDF file contains scripts or automatic actions, which a protocol must not have. Export the protocol again as a plain PDF."
+
+
+class KeyMaterialError(SigneringError):
+    """Keys or certificates could not be loaded or used."""
+
+    code = "key_error"
+    http_status = 500
+    default_sv = "Nycklar eller certifikat kunde inte läsas. Kontrollera sökvägar och lösenord i konfigurationen."
+    default_en = "Keys or certificates could not be loaded. Check paths and passphrases in the configuration."
+
+
+class TimestampError(SigneringError):
+    code = "timestamp_failed"
+    http_status = 503
+    default_sv = "Tidsstämpeltjänsten svarade inte korrekt. Försök igen om en stund; kvarstår felet, kontakta driften."
+    default_en = "The timestamp service did not answer correctly. Try again shortly; if it persists, contact operations."
+
+
+class SigningError(SigneringError):
+    code = "signing_failed"
+    http_status = 500
+    default_sv = "Underskriften kunde inte skapas. Försök igen; kvarstår felet, kontakta driften."
+    default_en = "The signature could not be made. Try again; if it persists, contact operations."
