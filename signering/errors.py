@@ -129,3 +129,19 @@ class SigningError(SigneringError):
     http_status = 500
     default_sv = "Underskriften kunde inte skapas. Försök igen; kvarstår felet, kontakta driften."
     default_en = "The signature could not be made. Try again; if it persists, contact operations."
+
+
+class InvalidDate(InputError):
+    """A date the caller gave cannot be read, or contradicts the other dates."""
+
+    code = "invalid_date"
+    default_sv = "Datumet är ogiltigt. Ange datum som ÅÅÅÅ-MM-DD, t.ex. 2025-09-23."
+    default_en = "The date is invalid. Give dates as YYYY-MM-DD, e.g. 2025-09-23."
+
+
+class DatesOutOfOrder(InvalidDate):
+    """E.g. justering before the meeting, or the notice posted before justering."""
+
+    code = "dates_out_of_order"
+    default_sv = "Datumen kommer i fel ordning. Sammanträdet kommer först, sedan justeringen och sist anslaget."
+    default_en = "The dates are out of order. The meeting comes first, then justering, and the posting last."
