@@ -145,3 +145,16 @@ class DatesOutOfOrder(InvalidDate):
     code = "dates_out_of_order"
     default_sv = "Datumen kommer i fel ordning. Sammanträdet kommer först, sedan justeringen och sist anslaget."
     default_en = "The dates are out of order. The meeting comes first, then justering, and the posting last."
+
+
+class TimestampUnavailable(TimestampError):
+    """The TSA could not be reached (connection refused, timeout): worth retrying."""
+
+    code = "timestamp_unavailable"
+
+
+class TimestampRejected(TimestampError):
+    """The TSA answered but refused the request: retrying will not help, configuration must change."""
+
+    code = "timestamp_rejected"
+    http_status = 502

@@ -1,0 +1,110 @@
+"""RFC 3161 client: pyHanko's ``HTTPTimeStamper`` with failures turned into ``TimestampError``.
+
+pyHanko does the protocol (request, nonce, HTTP). This module only adds what callers need:
+a typed error that says whether the service could not be reached or refused, in Swedish and
+English, instead of an ``IOError`` from deep inside ``sign_pdf``. It also works around two
+pyHanko 0.38 gaps: ``tsp.TimeStampResp`` in asn1crypto cannot parse a rejection (it marks the
+token mandatory, RFC 3161 leaves it out), and a wrong nonce crashes pyHanko's own check with
+``AttributeError`` (it calls ``int.hex()``).
+"""
+
+from __future__ import annotations
+
+import aiohttp
+from asn1crypto import cms, tsp
+from pyhanko.sign.timestamps import HTTPTimeStamper, TimeStamper, TimestampRequestError
+from pyhanko.sign.timestamps.common_utils import handle_tsp_response
+
+from signering.errors import TimestampError, TimestampRejected, TimestampUnavailable
+
+__all__ = ["make_timestamper"]
+
+
+class _TimeStampResp(tsp.TimeStampResp):
+    _fields = [
+        ("status", tsp.PKIStatusInfo),
+        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
+    ]
+
+
+class _CheckedHTTPTimeStamper(HTTPTimeStamper):
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        try:
+            response = await super().async_request_tsa_response(req)
+        except TimestampRequestError as exc:
+            raise _transport_error(self.url, exc.__cause__) from exc
+        # Re-read the same bytes with a schema where the token is optional, so a rejection
+        # shows its status and failInfo instead of a parse error.
+        return _TimeStampResp.load(response.dump())
+
+    async def async_timestamp(self, message_digest, md_algorithm) -> cms.ContentInfo:
+        nonce, req = self.request_cms(message_digest, md_algorithm)
+        response = await self.async_request_tsa_response(req)
+        try:
+            # pyHanko checks the status; the nonce we check below, with a message that works.
+            token = handle_tsp_response(response, None)
+            tst_info = token["content"]["encap_content_info"]["content"].parsed
+            received_nonce = tst_info["nonce"].native
+            imprint = tst_info["message_imprint"]["hashed_message"].native
+        except TimestampRequestError as exc:
+            raise TimestampRejected(
+                f"Tidsstämpeltjänsten på {self.url} avvisade begäran ({exc}). Kontakta driften: "
+                f"tjänsten eller dess inställningar behöver rättas.",
+                f"The timestamp service at {self.url} refused the request ({exc}). Contact operations: "
+                f"the service or its settings need fixing.",
+                url=self.url,
+                reason=str(exc),
+            ) from exc
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise _malformed(self.url, "the reply is not a valid timestamp token") from exc
+        if nonce is not None and received_nonce != nonce:
+            raise _malformed(self.url, "the reply does not echo the request's nonce")
+        if imprint != message_digest:
+            raise _malformed(self.url, "the token covers another message than the one sent")
+        return token
+
+
+def _transport_error(url: str, cause: BaseException | None) -> TimestampError:
+    if isinstance(cause, aiohttp.ContentTypeError):
+        return _malformed(url, "the reply has the wrong content type")
+    if isinstance(cause, aiohttp.ClientResponseError):
+        return TimestampRejected(
+            f"Tidsstämpeltjänsten på {url} svarade med HTTP {cause.status}. Kontrollera adressen till "
+            f"tidsstämpeltjänsten i konfigurationen.",
+            f"The timestamp service at {url} answered HTTP {cause.status}. Check the timestamp "
+            f"service URL in the configuration.",
+            url=url,
+            http_status=cause.status,
+        )
+    return TimestampUnavailable(
+        f"Tidsstämpeltjänsten på {url} gick inte att nå ({_describe(cause)}). Försök igen om en stund; "
+        f"kvarstår felet, kontakta driften.",
+        f"The timestamp service at {url} could not be reached ({_describe(cause)}). Try again shortly; "
+        f"if it persists, contact operations.",
+        url=url,
+        reason=_describe(cause),
+    )
+
+
+def _malformed(url: str, reason_en: str) -> TimestampError:
+    return TimestampError(
+        f"Tidsstämpeltjänsten på {url} svarade med något som inte är en giltig tidsstämpel. "
+        f"Kontrollera adressen till tidsstämpeltjänsten; kvarstår felet, kontakta driften.",
+        f"The timestamp service at {url} did not answer with a valid timestamp ({reason_en}). "
+        f"Check the timestamp service URL; if it persists, contact operations.",
+        url=url,
+        reason=reason_en,
+    )
+
+
+def _describe(cause: BaseException | None) -> str:
+    if cause is None:
+        return "unknown error"
+    if isinstance(cause, TimeoutError):
+        return "timeout"
+    return f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__
+
+
+def make_timestamper(url: str, timeout: float = 10) -> TimeStamper:
+    """A pyHanko ``TimeStamper`` for the TSA at ``url``; failures raise ``TimestampError`` subclasses."""
+    return _CheckedHTTPTimeStamper(url, timeout=timeout)
