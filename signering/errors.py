@@ -158,3 +158,64 @@ class TimestampRejected(TimestampError):
 
     code = "timestamp_rejected"
     http_status = 502
+
+
+class LogProofError(SigneringError):
+    """A transparency log proof, tree head or leaf did not check out.
+
+    ``reason`` (also in ``details``) says which step failed, so a verifier page can explain it.
+    """
+
+    code = "log_proof_invalid"
+    http_status = 422
+    default_sv = (
+        "Beviset från transparensloggen stämmer inte. Hämta det på nytt från tjänsten; stämmer det "
+        "fortfarande inte kan loggen ha ändrats i efterhand. Kontakta kommunen."
+    )
+    default_en = (
+        "The transparency log proof does not check out. Fetch it again from the service; if it still "
+        "fails, the log may have been changed afterwards. Contact the municipality."
+    )
+    _reasons = {
+        "malformed": (
+            "Beviset från transparensloggen har fel format och kan inte kontrolleras. Hämta det på nytt från tjänsten.",
+            "The transparency log proof is malformed and cannot be checked. Fetch it again from the service.",
+        ),
+        "index_out_of_range": (
+            "Postens nummer ligger utanför loggens storlek. Hämta ett bevis för det aktuella trädhuvudet.",
+            "The entry's index is outside the log's size. Fetch a proof for the current tree head.",
+        ),
+        "size_order": (
+            "Det äldre trädhuvudet är större än det nyare. Kontrollera att storlekarna kommer i rätt ordning.",
+            "The older tree head is larger than the newer one. Check that the sizes are in the right order.",
+        ),
+        "wrong_length": (
+            "Beviset har fel antal hashvärden för loggens storlek. Hämta det på nytt från tjänsten.",
+            "The proof has the wrong number of hashes for the log's size. Fetch it again from the service.",
+        ),
+        "root_mismatch": (
+            "Beviset leder inte fram till loggens signerade rothash. Protokollet finns inte i loggen som den "
+            "visades, eller så har loggen ändrats. Kontakta kommunen.",
+            "The proof does not lead to the log's signed root hash. The protocol is not in the log as shown, "
+            "or the log has been changed. Contact the municipality.",
+        ),
+        "not_append_only": (
+            "Det nyare trädhuvudet bygger inte vidare på det äldre: poster kan ha tagits bort eller ändrats "
+            "i loggen. Spara båda trädhuvudena och kontakta kommunen.",
+            "The newer tree head does not extend the older one: entries may have been removed or changed in "
+            "the log. Keep both tree heads and contact the municipality.",
+        ),
+        "signature_invalid": (
+            "Loggens signatur över trädhuvudet är ogiltig. Hämta trädhuvudet på nytt; kvarstår felet, kontakta kommunen.",
+            "The log's signature over the tree head is invalid. Fetch the tree head again; if it persists, contact the municipality.",
+        ),
+        "key_mismatch": (
+            "Trädhuvudet är inte signerat med loggens nyckel. Kontrollera att rätt offentlig nyckel används.",
+            "The tree head is not signed with the log's key. Check that the right public key is used.",
+        ),
+    }
+
+    def __init__(self, reason: str, **details):
+        sv, en = self._reasons.get(reason, (self.default_sv, self.default_en))
+        self.reason = reason
+        super().__init__(sv, en, reason=reason, **details)
