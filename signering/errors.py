@@ -219,3 +219,79 @@ class LogProofError(SigneringError):
         sv, en = self._reasons.get(reason, (self.default_sv, self.default_en))
         self.reason = reason
         super().__init__(sv, en, reason=reason, **details)
+
+
+class InvalidBlobId(InputError):
+    """A blob id is not a SHA-256 hex digest; refused before it can become part of a path."""
+
+    code = "invalid_blob_id"
+    default_sv = "Filens id är ogiltigt. Ett id består av 64 tecken 0–9 och a–f (SHA-256). Kontrollera länken eller id:t."
+    default_en = "The file id is invalid. An id is 64 characters 0–9 and a–f (SHA-256). Check the link or the id."
+
+
+class BlobNotFound(SigneringError):
+    code = "blob_not_found"
+    http_status = 404
+    default_sv = "Filen finns inte i lagringen. Den kan ha tagits bort; ladda upp den igen eller kontakta driften."
+    default_en = "The file is not in storage. It may have been removed; upload it again or contact operations."
+
+
+class MailError(SigneringError):
+    """An e-mail could not be handed to the SMTP server.
+
+    ``reason`` (also in ``details``) says which step failed, so the caller can tell a passing
+    outage (worth retrying) from a configuration or address problem (not worth retrying).
+    """
+
+    code = "mail_failed"
+    http_status = 503
+    default_sv = "E-postmeddelandet kunde inte skickas. Försök igen om en stund; kvarstår felet, kontakta driften."
+    default_en = "The e-mail could not be sent. Try again shortly; if it persists, contact operations."
+    _reasons = {
+        "unreachable": (
+            "E-postmeddelandet kunde inte skickas: e-postservern {server} gick inte att nå. Försök igen om en "
+            "stund; kvarstår felet, kontrollera SIGNERING_SMTP_HOST och SIGNERING_SMTP_PORT eller kontakta driften.",
+            "The e-mail could not be sent: the mail server {server} could not be reached. Try again shortly; if it "
+            "persists, check SIGNERING_SMTP_HOST and SIGNERING_SMTP_PORT or contact operations.",
+        ),
+        "tls": (
+            "E-postmeddelandet kunde inte skickas: en krypterad förbindelse till e-postservern {server} gick inte "
+            "att upprätta. Kontrollera inställningarna SIGNERING_SMTP_STARTTLS och SIGNERING_SMTP_SSL.",
+            "The e-mail could not be sent: an encrypted connection to the mail server {server} could not be set up. "
+            "Check the settings SIGNERING_SMTP_STARTTLS and SIGNERING_SMTP_SSL.",
+        ),
+        "auth": (
+            "E-postmeddelandet kunde inte skickas: e-postservern {server} godtog inte inloggningen. Kontrollera "
+            "SIGNERING_SMTP_USER och SIGNERING_SMTP_PASSWORD.",
+            "The e-mail could not be sent: the mail server {server} did not accept the login. Check "
+            "SIGNERING_SMTP_USER and SIGNERING_SMTP_PASSWORD.",
+        ),
+        "sender_refused": (
+            "E-postmeddelandet kunde inte skickas: e-postservern {server} godtar inte avsändaradressen. "
+            "Kontrollera SIGNERING_SMTP_FROM.",
+            "The e-mail could not be sent: the mail server {server} does not accept the sender address. "
+            "Check SIGNERING_SMTP_FROM.",
+        ),
+        "recipient_refused": (
+            "E-postmeddelandet kunde inte skickas: e-postservern avvisade mottagarens adress {to}. Kontrollera "
+            "adressen och försök igen.",
+            "The e-mail could not be sent: the mail server refused the recipient's address {to}. Check the "
+            "address and try again.",
+        ),
+        "rejected": (
+            "E-postmeddelandet kunde inte skickas: e-postservern {server} avvisade det. Försök igen om en stund; "
+            "kvarstår felet, kontakta driften.",
+            "The e-mail could not be sent: the mail server {server} rejected it. Try again shortly; if it "
+            "persists, contact operations.",
+        ),
+        "config": (
+            "E-postinställningarna är felaktiga: {problem_sv}. Rätta konfigurationen och starta om tjänsten.",
+            "The e-mail settings are wrong: {problem_en}. Correct the configuration and restart the service.",
+        ),
+    }
+
+    def __init__(self, reason: str, **details):
+        sv, en = self._reasons.get(reason, (self.default_sv, self.default_en))
+        fill = {"server": "", "to": "", "problem_sv": "", "problem_en": "", **details}
+        self.reason = reason
+        super().__init__(sv.format(**fill), en.format(**fill), reason=reason, **details)
