@@ -1,0 +1,136 @@
+"""Deliver queued webhook calls: signed JSON POSTs with retries and exponential back-off.
+
+Deliveries are rows written in the same transaction as the event they announce
+(:func:`signering.workflow.audit.record`); this worker sends them afterwards. A row is
+claimed by a conditional UPDATE that pushes its ``next_attempt_at`` past the send window
+and counts the attempt, so two workers never send the same delivery at the same time, and
+a worker that dies mid-send leaves a row that becomes due again once the claim runs out.
+
+The receiver checks ``X-Signering-Signature: sha256=<hex>``, the HMAC-SHA256 under the
+webhook's secret of ``f"{timestamp}.{body}"``, with ``timestamp`` from
+``X-Signering-Timestamp`` (unix seconds), and should refuse old timestamps (replays).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+
+from sqlalchemy import select, update
+
+from .models import Webhook, WebhookDelivery
+
+log = logging.getLogger("signering.webhooks")
+
+TIMEOUT_SECONDS = 10
+MAX_ATTEMPTS = 10
+BASE_DELAY = dt.timedelta(seconds=30)
+MAX_DELAY = dt.timedelta(hours=6)
+#: longer than one send can take (connect + read timeouts), so a live claim is never taken over
+CLAIM = dt.timedelta(seconds=3 * TIMEOUT_SECONDS)
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode("ascii") + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Wait after the ``attempts``-th failed attempt: 30 s, 60 s, 120 s, … at most 6 h."""
+    return min(BASE_DELAY * (2 ** max(0, attempts - 1)), MAX_DELAY)
+
+
+def _default_post(session_factory):
+    import requests
+
+    if session_factory is None:
+        return requests.post
+    http = session_factory()
+    return http.post
+
+
+def deliver_due(svc, session_factory=None, http_post=None, limit: int = 100) -> int:
+    """Send every pending delivery that is due; return how many were delivered (2xx).
+
+    ``session_factory`` makes a ``requests.Session`` to reuse connections during this run;
+    ``http_post`` replaces the HTTP call entirely (same signature as ``requests.post``).
+    """
+    post = http_post or _default_post(session_factory)
+    now = svc.clock()
+    with svc.db.read() as session:
+        due = session.execute(
+            select(WebhookDelivery.id).where(WebhookDelivery.status == "pending",
+                                             WebhookDelivery.next_attempt_at <= now)
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)).scalars().all()
+    delivered = 0
+    for delivery_id in due:
+        job = _claim(svc, delivery_id)
+        if job is None:
+            continue
+        url, secret, event, payload, attempts = job
+        code, error = _send(post, url, secret, event, payload, svc.clock())
+        _finish(svc, delivery_id, attempts, code, error)
+        delivered += error is None
+    return delivered
+
+
+def _claim(svc, delivery_id: int):
+    now = svc.clock()
+    with svc.db.write() as session:
+        claimed = session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending",
+                   WebhookDelivery.next_attempt_at <= now)
+            .values(next_attempt_at=now + CLAIM, attempts=WebhookDelivery.attempts + 1)).rowcount
+        if not claimed:
+            return None
+        row = session.get(WebhookDelivery, delivery_id)
+        hook = session.get(Webhook, row.webhook_id)
+        if hook is None or not hook.active:
+            row.status, row.last_error = "failed", "webhook inactive"
+            return None
+        return hook.url, hook.secret, row.event, row.payload, row.attempts
+
+
+def _send(post, url: str, secret: str, event: str, payload: dict, now: dt.datetime):
+    """(status code or None, error text or None); error is None only for a 2xx answer."""
+    import requests
+
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    timestamp = int(now.timestamp())
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "Signering-Webhook/1",
+        "X-Signering-Event": event,
+        "X-Signering-Timestamp": str(timestamp),
+        "X-Signering-Signature": signature(secret, timestamp, body),
+    }
+    try:
+        # No redirects: a 3xx could send the signed body somewhere the organisation did not name.
+        response = post(url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False)
+    except requests.RequestException as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:500]
+    code = response.status_code
+    return code, None if 200 <= code < 300 else f"HTTP {code}"
+
+
+def _finish(svc, delivery_id: int, attempts: int, code: int | None, error: str | None) -> None:
+    with svc.db.write() as session:
+        if error is None:
+            values = {"status": "delivered", "last_status_code": code, "last_error": None}
+        elif attempts >= MAX_ATTEMPTS:
+            values = {"status": "failed", "last_status_code": code, "last_error": error}
+            log.warning("webhook delivery %s failed for good after %s attempts: %s", delivery_id, attempts, error)
+        else:
+            values = {"last_status_code": code, "last_error": error,
+                      "next_attempt_at": svc.clock() + backoff(attempts)}
+            log.info("webhook delivery %s attempt %s failed (%s); retried later", delivery_id, attempts, error)
+        session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery_id).values(**values))
