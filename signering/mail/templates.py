@@ -1,0 +1,330 @@
+"""The e-mails the service sends, in Swedish (default) or English (``lang="en"``).
+
+Each function returns an OutgoingMail with a plain-text body and a simple HTML alternative built
+from the same blocks. A mail carries at most one secret, the one it exists for: the invitation
+its link, the code mail its code (never the link, so a forwarded or intercepted mail alone is
+not enough to sign). Names, reasons and URLs are escaped in the HTML part.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, datetime
+
+from ..errors import InputError
+from ..legal_dates import format_date
+from .smtp import OutgoingMail
+
+_ROLES = {
+    "sekreterare": {"sv": "sekreterare", "en": "secretary"},
+    "ordforande": {"sv": "ordförande", "en": "chair"},
+    "justerare": {"sv": "justerare", "en": "minutes checker (justerare)"},
+}
+_CODE = re.compile(r"[0-9]{6}")  # not \d: it also matches other scripts' digits
+_FOOTER = {
+    "sv": "Meddelandet skickades automatiskt från tjänsten Signering.",
+    "en": "This message was sent automatically by the Signering service.",
+}
+
+
+def _lang(lang: str) -> str:
+    return "en" if lang.startswith("en") else "sv"
+
+
+def _role(role: str) -> str:
+    key = role.strip().lower().replace("ö", "o")
+    if key not in _ROLES:
+        raise InputError(
+            f"Okänd roll '{role}'. Välj sekreterare, ordförande eller justerare.",
+            f"Unknown role '{role}'. Choose secretary, chair or minutes checker.",
+            field="role",
+        )
+    return key
+
+
+def _day(day: date, lang: str) -> str:
+    """'22 september 2025': the meeting date reads better without its weekday."""
+    if isinstance(day, datetime):
+        day = day.date()
+    return format_date(day, lang).split(" ", 1)[1]
+
+
+def _deadline(day: date | datetime, lang: str) -> str:
+    """'tisdag 7 oktober 2025' (weekday helps plan), with 'kl. 16.00' if a time is given."""
+    text = format_date(day.date() if isinstance(day, datetime) else day, lang)
+    if isinstance(day, datetime):
+        text += f" kl. {day:%H.%M}" if lang == "sv" else f" at {day:%H:%M}"
+    return text
+
+
+def _genitive(name: str) -> str:
+    # Swedish genitive: no extra s after s, x or z; a colon after an abbreviation ("KS:s").
+    if name[-1:].isupper() or name[-1:].isdigit():
+        return name + ":s"
+    if name[-1:] in "sxz":
+        return name
+    return name + "s"
+
+
+def _meeting(board: str, meeting_date: date, lang: str) -> str:
+    if lang == "sv":
+        return f"{_genitive(board.strip())} sammanträde {_day(meeting_date, lang)}"
+    return f"the meeting of {board.strip()} on {_day(meeting_date, lang)}"
+
+
+def _url(url: str) -> str:
+    if not re.fullmatch(r"https?://\S+", url or ""):
+        raise InputError(
+            "Länken i e-postmeddelandet är ogiltig. Kontrollera tjänstens publika adress (bas-URL).",
+            "The link in the e-mail is invalid. Check the service's public address (base URL).",
+            field="url",
+        )
+    return url
+
+
+# A mail body is a list of blocks: str (paragraph), list[str] (numbered steps), _Link.
+class _Link(str):
+    """A URL on a line of its own."""
+
+
+def _render(to: str, subject: str, blocks: list, lang: str, template: str) -> OutgoingMail:
+    text_parts, html_parts = [], []
+    for block in blocks + [_FOOTER[lang]]:
+        if isinstance(block, _Link):
+            text_parts.append(str(block))
+            href = html.escape(block, quote=True)
+            # The address is shown as the link text, so the reader can see where it leads.
+            html_parts.append(f'<p><a href="{href}">{href}</a></p>')
+        elif isinstance(block, list):
+            text_parts.append("\n".join(f"{n}. {step}" for n, step in enumerate(block, 1)))
+            html_parts.append("<ol>" + "".join(f"<li>{html.escape(step)}</li>" for step in block) + "</ol>")
+        else:
+            text_parts.append(block)
+            html_parts.append("<p>" + html.escape(block).replace("\n", "<br>\n") + "</p>")
+    body_html = (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head><meta charset="utf-8">'
+        f"<title>{html.escape(subject)}</title></head>\n"
+        '<body style="font-family: Arial, sans-serif; font-size: 16px; line-height: 1.5; max-width: 40em">\n'
+        + "\n".join(html_parts) + "\n</body>\n</html>\n"
+    )
+    return OutgoingMail(to=to, subject=subject, body_text="\n\n".join(text_parts) + "\n",
+                        body_html=body_html, headers={"X-Signering-Template": template})
+
+
+def _hello(name: str | None, lang: str) -> str:
+    if lang == "sv":
+        return f"Hej {name}!" if name else "Hej!"
+    return f"Hello {name}," if name else "Hello,"
+
+
+def _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang,
+             reminder: bool) -> OutgoingMail:
+    lang, role = _lang(lang), _role(role)
+    meeting, until = _meeting(board, meeting_date, lang), _deadline(deadline, lang)
+    role_name = _ROLES[role][lang]
+    # A plain date means the whole day; with a time, the link ends at that time.
+    timed = isinstance(deadline, datetime)
+    valid_sv, valid_en = ("till", "") if timed else ("till och med", " inclusive")
+    if lang == "sv":
+        verb = "signera" if role == "sekreterare" else "justera och signera"
+        subject = f"{verb.capitalize()} protokollet från {meeting}"
+        if reminder:
+            subject = f"Påminnelse: {subject}"
+            waiting = "din signatur" if role == "sekreterare" else "din justering"
+            opening = f"Det här är en påminnelse: protokollet från {meeting} väntar fortfarande på {waiting}."
+        elif role == "sekreterare":
+            opening = f"Protokollet från {meeting} är klart att signeras."
+        else:
+            opening = f"Protokollet från {meeting} är klart för justering."
+        opening += f" Som {role_name} ombeds du {verb} det senast {until}."
+        if role == "sekreterare" and not reminder:
+            opening += " Du signerar först; därefter går det vidare till ordförande och justerare."
+        steps = [
+            "Öppna länken nedan.",
+            "Du får en sexsiffrig kod i ett separat e-postmeddelande. Skriv in koden på sidan.",
+            "Läs protokollet.",
+            "Signera protokollet, eller avböj och skriv varför om något behöver rättas.",
+        ]
+        blocks = [_hello(signer_name, lang), opening, "Så här gör du:", steps, _Link(_url(link)),
+                  f"Länken är personlig och gäller {valid_sv} {until}. Vidarebefordra inte meddelandet."]
+        if role != "sekreterare":  # the secretary would be told to ask themself
+            blocks += [f"Har du frågor om protokollet, kontakta sekreteraren {secretary_name}.",
+                       f"Vänliga hälsningar\n{secretary_name}"]
+    else:
+        verb = "sign" if role == "sekreterare" else "check and sign"
+        subject = f"Please {verb} the minutes of {meeting}"
+        if reminder:
+            subject = f"Reminder: {subject}"
+            waiting = "your signature" if role == "sekreterare" else "your check (justering)"
+            opening = f"This is a reminder: the minutes of {meeting} are still waiting for {waiting}."
+        elif role == "sekreterare":
+            opening = f"The minutes of {meeting} are ready to be signed."
+        else:
+            opening = f"The minutes of {meeting} are ready for checking (justering)."
+        opening += f" As {role_name} you are asked to {verb} them by {until}."
+        if role == "sekreterare" and not reminder:
+            opening += " You sign first; then they go on to the chair and the minutes checkers."
+        steps = [
+            "Open the link below.",
+            "You will receive a six-digit code in a separate e-mail. Enter the code on the page.",
+            "Read the minutes.",
+            "Sign the minutes, or decline and say why if something needs to be corrected.",
+        ]
+        blocks = [_hello(signer_name, lang), opening, "What to do:", steps, _Link(_url(link)),
+                  f"The link is personal and valid until {until}{valid_en}. Do not forward this message."]
+        if role != "sekreterare":
+            blocks += [f"If you have questions about the minutes, contact the secretary, {secretary_name}.",
+                       f"Kind regards\n{secretary_name}"]
+    return _render(to, subject, blocks, lang, "reminder" if reminder else "invitation")
+
+
+def invitation(to: str, signer_name: str, role: str, board: str, meeting_date: date, link: str,
+               deadline: date | datetime, secretary_name: str, lang: str = "sv") -> OutgoingMail:
+    """Asks a signer to justera and sign (the secretary: to sign) through their personal link."""
+    return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, False)
+
+
+def reminder(to: str, signer_name: str, role: str, board: str, meeting_date: date, link: str,
+             deadline: date | datetime, secretary_name: str, lang: str = "sv") -> OutgoingMail:
+    """The invitation again, marked as a reminder."""
+    return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, True)
+
+
+def code(to: str, signer_name: str, code: str, minutes_valid: int, lang: str = "sv") -> OutgoingMail:
+    """The one-time code; deliberately without the link, so this mail alone cannot be used to sign."""
+    lang = _lang(lang)
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        raise InputError("Koden ska bestå av sex siffror.", "The code must be six digits.", field="code")
+    if lang == "sv":
+        subject = "Din kod för att signera protokollet"
+        blocks = [
+            _hello(signer_name, lang),
+            f"Din kod är: {code}",
+            f"Skriv in koden på sidan där du bad om den. Koden gäller i {minutes_valid} minuter.",
+            "Har du inte bett om någon kod kan du bortse från det här meddelandet. Lämna aldrig ut koden "
+            "till någon annan; kommunen frågar aldrig efter den.",
+        ]
+    else:
+        subject = "Your code for signing the minutes"
+        blocks = [
+            _hello(signer_name, lang),
+            f"Your code is: {code}",
+            f"Enter the code on the page where you asked for it. The code is valid for {minutes_valid} minutes.",
+            "If you did not ask for a code, you can ignore this message. Never give the code to anyone "
+            "else; the municipality will never ask for it.",
+        ]
+    return _render(to, subject, blocks, lang, "code")
+
+
+def declined(to_secretary: str, signer_name: str, reason: str | None, board: str, meeting_date: date,
+             protocol_url: str, lang: str = "sv") -> OutgoingMail:
+    """Tells the secretary that a signer declined, with the signer's reason."""
+    lang = _lang(lang)
+    meeting = _meeting(board, meeting_date, lang)
+    reason = (reason or "").strip()
+    if lang == "sv":
+        subject = f"{signer_name} har avböjt att signera protokollet från {meeting}"
+        blocks = [
+            _hello(None, lang),
+            f"{signer_name} har avböjt att signera protokollet från {meeting}.",
+            f"Motivering:\n{reason}" if reason else "Ingen motivering angavs.",
+            "Protokollet kan inte bli färdigsignerat förrän du har rättat det eller bytt undertecknare. "
+            "Öppna protokollet här:",
+            _Link(_url(protocol_url)),
+        ]
+    else:
+        subject = f"{signer_name} has declined to sign the minutes of {meeting}"
+        blocks = [
+            _hello(None, lang),
+            f"{signer_name} has declined to sign the minutes of {meeting}.",
+            f"Reason:\n{reason}" if reason else "No reason was given.",
+            "The minutes cannot be fully signed until you have corrected them or changed the signers. "
+            "Open the minutes here:",
+            _Link(_url(protocol_url)),
+        ]
+    return _render(to_secretary, subject, blocks, lang, "declined")
+
+
+def link_locked(to_secretary: str, signer_name: str, board: str, meeting_date: date, protocol_url: str,
+                lang: str = "sv") -> OutgoingMail:
+    """Tells the secretary that a signer's link was locked after too many wrong codes."""
+    lang = _lang(lang)
+    meeting = _meeting(board, meeting_date, lang)
+    if lang == "sv":
+        subject = f"Signeringslänken till {signer_name} har låsts"
+        blocks = [
+            _hello(None, lang),
+            f"Länken som {signer_name} fick för att signera protokollet från {meeting} har låsts efter för "
+            "många felaktiga kodförsök. Det kan vara ett misstag, men det kan också betyda att någon annan "
+            "har försökt använda länken.",
+            f"Kontrollera med {signer_name} och skicka sedan en ny länk från protokollets sida:",
+            _Link(_url(protocol_url)),
+        ]
+    else:
+        subject = f"The signing link sent to {signer_name} has been locked"
+        blocks = [
+            _hello(None, lang),
+            f"The link {signer_name} received to sign the minutes of {meeting} has been locked after too "
+            "many wrong codes. It may be a mistake, but it may also mean that someone else tried to use "
+            "the link.",
+            f"Check with {signer_name}, then send a new link from the minutes' page:",
+            _Link(_url(protocol_url)),
+        ]
+    return _render(to_secretary, subject, blocks, lang, "link_locked")
+
+
+def sealed(to: str, board: str, meeting_date: date, sealed_url: str, verify_url: str,
+           lang: str = "sv") -> OutgoingMail:
+    """Tells everyone involved that the protocol is justerat, signed by all and sealed."""
+    lang = _lang(lang)
+    meeting = _meeting(board, meeting_date, lang)
+    if lang == "sv":
+        subject = f"Protokollet från {meeting} är justerat"
+        blocks = [
+            _hello(None, lang),
+            f"Protokollet från {meeting} är nu justerat och signerat av alla undertecknare.",
+            "Hämta det signerade protokollet här:",
+            _Link(_url(sealed_url)),
+            "Vem som helst kan kontrollera underskrifterna och att protokollet inte har ändrats här:",
+            _Link(_url(verify_url)),
+        ]
+    else:
+        subject = f"The minutes of {meeting} have been checked and signed"
+        blocks = [
+            _hello(None, lang),
+            f"The minutes of {meeting} have now been checked and signed by all signers.",
+            "Download the signed minutes here:",
+            _Link(_url(sealed_url)),
+            "Anyone can check the signatures, and that the minutes have not been changed, here:",
+            _Link(_url(verify_url)),
+        ]
+    return _render(to, subject, blocks, lang, "sealed")
+
+
+def replaced(to_old_signer: str, signer_name: str, board: str, meeting_date: date, secretary_name: str,
+             lang: str = "sv") -> OutgoingMail:
+    """Tells a former signer they no longer need to sign, and that their old link no longer works."""
+    lang = _lang(lang)
+    meeting = _meeting(board, meeting_date, lang)
+    if lang == "sv":
+        subject = f"Du behöver inte längre signera protokollet från {meeting}"
+        blocks = [
+            _hello(signer_name, lang),
+            f"Du behöver inte längre justera eller signera protokollet från {meeting}. Sekreteraren "
+            f"{secretary_name} har ändrat vilka som ska signera det.",
+            "Länken du fick tidigare fungerar inte längre.",
+            f"Har du frågor, kontakta {secretary_name}.",
+            f"Vänliga hälsningar\n{secretary_name}",
+        ]
+    else:
+        subject = f"You no longer need to sign the minutes of {meeting}"
+        blocks = [
+            _hello(signer_name, lang),
+            f"You no longer need to check or sign the minutes of {meeting}. The secretary, {secretary_name}, "
+            "has changed who is to sign them.",
+            "The link you received earlier no longer works.",
+            f"If you have questions, contact {secretary_name}.",
+            f"Kind regards\n{secretary_name}",
+        ]
+    return _render(to_old_signer, subject, blocks, lang, "replaced")
