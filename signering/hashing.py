@@ -29,9 +29,10 @@ def _reader(source: BinaryIO):
 
     def fill_read(view: memoryview) -> int:
         data = source.read(len(view))
-        n = len(data) if data else 0
-        view[:n] = data if n else b""
-        return n
+        if not data:
+            return 0
+        view[: len(data)] = data
+        return len(data)
 
     if readinto is None:
         return fill_read

@@ -9,8 +9,8 @@ import json
 import os
 import sys
 
-#: Exit status when even reporting failed for lack of memory.
-OUT_OF_MEMORY_EXIT = 3
+# Not imported by the package (runpy warns when the module it runs is already loaded).
+from .isolated import OUT_OF_MEMORY_EXIT
 
 
 def _peak_rss() -> int:

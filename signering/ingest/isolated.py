@@ -18,9 +18,10 @@ import time
 from dataclasses import dataclass
 
 from ..errors import DamagedPdf, PdfRejected
-from .child import OUT_OF_MEMORY_EXIT
 
 MiB = 1024 * 1024
+#: Exit status of the child when even reporting failed for lack of memory.
+OUT_OF_MEMORY_EXIT = 3
 DEFAULT_MEMORY_LIMIT = 512 * MiB
 DEFAULT_TIMEOUT_S = 30.0
 
@@ -66,7 +67,10 @@ def run_isolated(path: str, *, memory_limit: int = DEFAULT_MEMORY_LIMIT,
         return IsolatedCheck(None, "damaged_pdf", {"reason": "too_much_memory"}, memory_limit, elapsed)
     if proc.returncode != 0:
         raise RuntimeError(f"PDF check process failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    lines = proc.stdout.strip().splitlines()
+    if not lines:
+        raise RuntimeError(f"PDF check process reported nothing: {proc.stderr[-2000:]}")
+    report = json.loads(lines[-1])
     return IsolatedCheck(report.get("pages"), report.get("error"), report.get("details", {}),
                          report["peak_rss_growth"], elapsed)
 
