@@ -1,0 +1,129 @@
+"""Finders for when and where the meeting was held.
+
+The date, time and place sit under labels in the protocol's heading block ("Datum", "Tid och
+plats", "Plats", "Sammanträdesdatum"), or, in older protocols, in the opening sentence
+("Protokoll fört vid sammanträde ... den 6 december 2019 kl. 18.00 i Kommunhuset").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .dates import find_date, find_dates, find_time, remove_span
+from .labels import head_region, labelled_value, value_lines
+from .lines import Line, sentences
+
+DATE_LABELS = (
+    r"sammanträdesdatum", r"mötesdatum", r"datum", r"dag", r"tid", r"sammanträdets tid",
+    r"datum och tid", r"tid och datum",
+)
+COMBINED_LABELS = (r"tid och plats", r"plats och tid", r"datum och plats", r"plats och datum",
+                   r"tid, plats", r"plats, tid")
+PLACE_LABELS = (r"plats", r"lokal", r"mötesplats", r"sammanträdesplats", r"plats för sammanträdet")
+TIME_LABELS = (r"tid", r"klockan", r"mötestid", r"sammanträdestid")
+_PLACE_NOISE = re.compile(r"(?i)^(?:(?:den|kl\.?|klockan|i|på|via|sker|äger rum|plats|tid)\b\s*)+")
+
+
+def _meeting_value(lines: tuple[Line, ...]) -> tuple[int, str, bool] | None:
+    """(line index, value block, combined with place?) of the labelled meeting date."""
+    for i, line in enumerate(lines):
+        for labels, combined in ((COMBINED_LABELS, True), (DATE_LABELS, False)):
+            value = labelled_value(line, labels)
+            if value is None:
+                continue
+            block = " ".join(value_lines(lines, i, value, limit=4))
+            found = find_date(block)
+            # Under "Datum" or "Tid" the date comes first; anywhere else it belongs to something else.
+            if found and (combined or found.start == 0):
+                return i, block, combined
+            break
+    return None
+
+
+def find_meeting_date(lines: tuple[Line, ...], header: tuple[Line, ...] = ()) -> dt.date | None:
+    head = head_region(lines)
+    labelled = _meeting_value(head)
+    if labelled:
+        return find_date(labelled[1]).value
+    sentence = _title_sentence(head)
+    if sentence:
+        return find_date(sentence).value
+    for i, line in enumerate(header):
+        # In a page header the date may sit under its column label: "Sammanträdesdatum" / "2019-12-06".
+        if re.search(r"(?i)protokoll|sammanträde|möte|anteckningar|datum", line.text):
+            for near in header[i:i + 2]:
+                found = find_date(near.text)
+                if found:
+                    return found.value
+    return None
+
+
+def _title_sentence(head: tuple[Line, ...]) -> str | None:
+    """A heading written as a sentence: "Protokoll fört vid sammanträde med ... den 6 december 2019 ..."."""
+    for _, text in sentences(head)[:25]:
+        if re.search(r"(?i)protokoll|sammanträde|möte|anteckningar", text) and find_date(text):
+            return text
+    return None
+
+
+def find_meeting_time(lines: tuple[Line, ...]) -> tuple[dt.time, dt.time | None] | None:
+    head = head_region(lines)
+    labelled = _meeting_value(head)
+    if labelled:
+        found = find_time(labelled[1])
+        if found:
+            return found.value
+    for i, line in enumerate(head):
+        for labels, bare in ((COMBINED_LABELS, False), (TIME_LABELS, True)):
+            value = labelled_value(line, labels)
+            if value:
+                found = find_time(" ".join(value_lines(head, i, value, limit=3)), bare=bare)
+                if found:
+                    return found.value
+    sentence = _title_sentence(head)
+    found = find_time(sentence) if sentence and not labelled else None
+    return found.value if found else None
+
+
+def clean_place(text: str) -> str | None:
+    for found in reversed(find_dates(text)):
+        text = remove_span(text, found)
+    text = remove_span(text, find_time(text, bare=True))
+    text = re.sub(r"\s*,\s*(?:,\s*)+", ", ", text)
+    text = re.sub(r"\s+", " ", text).strip(" ,;:–-")
+    text = _PLACE_NOISE.sub("", text).strip(" ,;:–-.")
+    if not text or len(text) > 120 or len(text.split()) > 14 or not re.search(r"[A-Za-zÅÄÖåäö]", text):
+        return None
+    return text
+
+
+def find_place(lines: tuple[Line, ...]) -> str | None:
+    head = head_region(lines)
+    for i, line in enumerate(head):
+        for labels in (COMBINED_LABELS, PLACE_LABELS):
+            value = labelled_value(line, labels)
+            if value is None:
+                continue
+            place = clean_place(" ".join(value_lines(head, i, value, limit=4)))
+            if place:
+                return place
+            break
+    sentence = _title_sentence(head)
+    if sentence and not _meeting_value(head):
+        # "... den 6 december 2019 kl. 18.00–21.15 i Kommunhuset, Sessionssalen."
+        date = find_date(sentence)
+        rest = sentence[date.end:]
+        time = find_time(rest)
+        rest = rest[time.end:] if time else rest
+        match = re.match(r"^\s*,?\s*(?:i|på)\s+(?P<place>[A-ZÅÄÖ][^.]*)\.?\s*$", rest)
+        if match:
+            return clean_place(match["place"])
+    return None
+
+
+def first_field(lines: tuple[Line, ...]) -> int | None:
+    for i, line in enumerate(lines):
+        if any(labelled_value(line, labels) is not None for labels in (DATE_LABELS, COMBINED_LABELS, PLACE_LABELS)):
+            return i
+    return None

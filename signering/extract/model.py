@@ -1,0 +1,71 @@
+"""What the reader found in a protocol. Missing values stay None (an empty field in the form)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+ROLE_ORDER = ("sekreterare", "ordforande", "justerare")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    number: int
+    title: str | None
+    dnr: str | None
+
+    def to_dict(self) -> dict:
+        return {"number": self.number, "title": self.title, "dnr": self.dnr}
+
+
+@dataclass(frozen=True)
+class Signer:
+    name: str
+    role: str  #: one of ROLE_ORDER
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "role": self.role}
+
+
+@dataclass(frozen=True)
+class Justering:
+    date: dt.date | None
+    place: str | None
+
+    def to_dict(self) -> dict:
+        return {"date": self.date.isoformat() if self.date else None, "place": self.place}
+
+
+@dataclass(frozen=True)
+class ProtocolInfo:
+    board: str | None = None
+    meeting_date: dt.date | None = None
+    meeting_start: dt.time | None = None
+    meeting_end: dt.time | None = None
+    place: str | None = None
+    paragraphs: tuple[Paragraph, ...] = ()
+    #: In signing order: sekreterare, ordförande, justerare.
+    signers: tuple[Signer, ...] = ()
+    justering: Justering | None = None
+    #: False for a PDF without a text layer (a scan): everything else is then empty.
+    has_text: bool = True
+
+    def to_dict(self) -> dict:
+        time = None
+        if self.meeting_start:
+            time = {"start": self.meeting_start.strftime("%H:%M"),
+                    "end": self.meeting_end.strftime("%H:%M") if self.meeting_end else None}
+        return {
+            "board": self.board,
+            "meeting_date": self.meeting_date.isoformat() if self.meeting_date else None,
+            "meeting_time": time,
+            "place": self.place,
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+            "signers": [s.to_dict() for s in self.signers],
+            "justering": self.justering.to_dict() if self.justering else None,
+            "has_text": self.has_text,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)

@@ -1,0 +1,73 @@
+"""Is this a person's name? Strict on purpose: a wrong name in the signing form is worse than none.
+
+A name is two to five capitalised words ("Kurt-Allan Egelby", "Åsa Ågren Wikström", "Anna
+von Platen"), after party tags like "(S)", paragraph references like "§§ 11 - 17" and signature
+lines of dots have been taken off.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PARTY = re.compile(r"\s*\((?:[A-ZÅÄÖ][A-Za-zÅÄÖåäö]{0,5}|-)\)")
+_PARAGRAPH_REF = re.compile(r"\s*§§?\s*\d+(?:\s*[-–,]\s*\d+|\s+och\s+\d+)*(?:\s*[a-z]\b)?")
+_LEADERS = re.compile(r"[._…]{3,}|_+")
+_LIST_MARKER = re.compile(r"^(?:[-–•*·]\s+|[a-zA-Z]\)\s+|\d{1,2}[.)]\s+)+")
+_WORD = re.compile(r"^[A-ZÅÄÖÉÈÜÁÍÓØÆ][a-zåäöéèüáíóøæëïñç']+(?:-[A-ZÅÄÖÉ]?[a-zåäöéèüáíóøæëïñç']+)*$")
+_PARTICLES = {"af", "von", "van", "de", "der", "den", "la", "le", "du", "di", "da", "el", "bin", "al"}
+
+# Capitalised words that start lines in protocols but never belong to a name.
+_NOT_NAME_WORDS = {
+    "protokollet", "protokoll", "sekreterare", "ordförande", "justerare", "justerande", "justeras",
+    "enligt", "beslutande", "ledamöter", "ledamot", "ersättare", "övriga", "närvarande", "deltagare",
+    "digitalt", "möte", "mötet", "datum", "tid", "plats", "sida", "dnr", "beslut", "bilaga", "bilagor",
+    "kommun", "kommunen", "region", "regionen", "namn", "underskrifter", "underskrift", "paragrafer",
+    "föredragande", "utdragsbestyrkande", "signatur", "vice", "och", "samt", "för", "ers", "tjg",
+    "anmält", "förhinder", "kommundirektör", "kanslichef", "the", "nästa", "sammanträde", "dag",
+    "utses", "väljs", "att", "med", "till", "från", "anteckningar", "information", "ärende",
+    "kallelse", "dagordning", "bevis", "anslag", "justering", "justeringen", "jäv", "reservation",
+}
+_NOT_NAME_ENDINGS = (
+    "kommun", "kommuns", "nämnd", "nämnden", "styrelsen", "styrelse", "kontoret", "kontor",
+    "förvaltningen", "förvaltning", "enheten", "utskott", "utskottet", "fullmäktige", "gruppen",
+    "nätverket", "förbundet", "bolaget", "kansliet", "avdelningen", "sektionen", "rådet", "huset",
+    "salen", "rummet", "lista", "listan",
+)
+
+
+def strip_decorations(text: str) -> str:
+    """Take off party tags, § references, signature dots, list markers and edge punctuation."""
+    text = _PARTY.sub("", text)
+    text = _PARAGRAPH_REF.sub(" ", text)
+    text = _LEADERS.sub(" ", text)
+    text = _LIST_MARKER.sub("", text.strip())
+    return re.sub(r"\s+", " ", text).strip(" ,.;:–-*")
+
+
+def is_person_name(text: str) -> bool:
+    words = text.split()
+    if not 2 <= len(words) <= 5:
+        return False
+    if words[0].lower() in _PARTICLES or words[-1].lower() in _PARTICLES:
+        return False
+    for word in words:
+        low = word.lower()
+        if low in _PARTICLES:
+            continue
+        if not _WORD.match(word) or low in _NOT_NAME_WORDS or low.endswith(_NOT_NAME_ENDINGS):
+            return False
+    return True
+
+
+def person_name(text: str) -> str | None:
+    """The name in ``text`` if, once decorated parts are off, nothing but a name is left."""
+    name = strip_decorations(text)
+    return name if is_person_name(name) else None
+
+
+def split_names(text: str) -> list[str]:
+    """Names in "Anna Ek (S) och Bo Ax (M)" or "Anna Ek, Bo Ax"; [] if any part is no name."""
+    text = _PARTY.sub("", text)
+    parts = [p for p in re.split(r",|\s+och\s+|\s+samt\s+|\s*&\s*", text) if p.strip()]
+    names = [person_name(p) for p in parts]
+    return names if names and all(names) else []
