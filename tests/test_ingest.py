@@ -119,10 +119,12 @@ def test_ingest_checks_in_a_child_process_by_default(tmp_path, name):
 
 
 def test_memory_ceiling_turns_a_huge_xref_table_into_a_typed_error(tmp_path):
-    # ~240 bytes per entry in pyHanko: one million entries need ~230 MB; allow ~100 MB.
-    path = _write(tmp_path, "huge.pdf", H.huge_xref_table(1_000_000))
+    # pyHanko keeps ~240 bytes per xref entry: 400,000 entries (8 MB of file) need ~95 MB.
+    limit = 128 * MiB
+    assert check_pdf_isolated(_write(tmp_path, "ok.pdf", H.protocol_pdf()), memory_limit=limit) == 3
+    path = _write(tmp_path, "huge.pdf", H.huge_xref_table(400_000))
     with pytest.raises(DamagedPdf) as caught:
-        check_pdf_isolated(path, memory_limit=192 * MiB, timeout=20)
+        check_pdf_isolated(path, memory_limit=limit, timeout=20)
     assert caught.value.details == {"reason": "too_much_memory"}
 
 
