@@ -131,6 +131,20 @@ class SigningError(SigneringError):
     default_en = "The signature could not be made. Try again; if it persists, contact operations."
 
 
+class InvalidRoute(InputError):
+    """The list of signers cannot become a signature page."""
+
+    code = "invalid_route"
+    default_sv = (
+        "Signeringsordningen är ogiltig. Ange minst en undertecknare, var och en med namn och "
+        "roll, i ordningen sekreterare, ordförande, justerare."
+    )
+    default_en = (
+        "The signing order is invalid. Give at least one signer, each with a name and a role, "
+        "in the order secretary, chair, minutes checker."
+    )
+
+
 class InvalidDate(InputError):
     """A date the caller gave cannot be read, or contradicts the other dates."""
 
