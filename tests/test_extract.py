@@ -371,6 +371,41 @@ def test_first_page_only_with_table_of_contents(layout):
         (80, "Budgetuppföljning oktober"), (81, "Skolskjuts, ny riktlinje"), (82, "Delegationsbeslut")]
 
 
+SIGNATURE_ROW = """\
+Kultur- och fritidsnämnden
+
+Datum\t2024-03-05
+Plats\tBiblioteket, Hörsalen
+
+\tSekreterare\tOrdförande\tJusterare
+\t....................\t....................\t....................
+\tLisa Berg\tKarl Lund\tAnna K. Ek
+
+§ 12
+Dnr KFN 2024/3
+Ansökan om bidrag enligt
+
+§ 37 medel för integration
+
+Beslut
+Ansökan beviljas. Protokollet justeras den 8 mars 2024 på biblioteket.
+"""
+
+
+@pytest.mark.parametrize("layout", ["plain", "table"])
+def test_roles_side_by_side_and_a_wrapped_paragraph_mention(layout):
+    info = read_protocol_pdf(render_text_pdf(SIGNATURE_ROW, layout=layout))
+    if layout == "table":  # only the table layout keeps the three signature columns apart
+        assert [(s.role, s.name) for s in info.signers] == [
+            ("sekreterare", "Lisa Berg"), ("ordforande", "Karl Lund"), ("justerare", "Anna K. Ek")]
+    else:
+        assert info.signers == ()
+    assert [(p.number, p.title, p.dnr) for p in info.paragraphs] == [(12, "Ansökan om bidrag enligt", "KFN 2024/3")]
+    assert (info.board, info.meeting_date, info.place) == ("Kultur- och fritidsnämnden", dt.date(2024, 3, 5),
+                                                           "Biblioteket, Hörsalen")
+    assert (info.justering.date, info.justering.place) == (dt.date(2024, 3, 8), "biblioteket")
+
+
 def test_a_letter_gives_nothing():
     letter = (
         "Hej Anna,\n\nTack för mötet i tisdags. Johan Andersson, ordförande i föreningen, hälsar.\n"

@@ -39,6 +39,7 @@ def cell_label_pattern(*labels: str) -> re.Pattern:
 
 _ANY_LABEL = label_pattern(*KNOWN_LABELS)
 _ANY_LABEL_CELL = cell_label_pattern(*KNOWN_LABELS)
+_PARAGRAPH_START = re.compile(r"^(?:[A-ZÅÄÖ]{1,6}\s+)?§(?!§)\s*\d+(?!\d)(?!\s*[-–]\s*\d)")
 _COLON_LABEL = re.compile(r"^[A-ZÅÄÖ][\w/() ]{0,40}:(?:\s|$)")
 
 
@@ -62,7 +63,8 @@ def starts_field(line: Line) -> bool:
 
 
 def is_paragraph_line(line: Line) -> bool:
-    return bool(re.match(r"^(?:[A-ZÅÄÖ]{1,6}\s+)?§", line.text))
+    """Does ``line`` start like a paragraph heading ("§ 17 ...", "KS § 45")? "§§ 11 - 17" does not."""
+    return bool(_PARAGRAPH_START.match(line.text))
 
 
 def value_lines(lines: tuple[Line, ...], index: int, first: str, *, limit: int = 12) -> list[str]:
@@ -83,8 +85,9 @@ def value_lines(lines: tuple[Line, ...], index: int, first: str, *, limit: int =
 
 
 def head_region(lines: tuple[Line, ...]) -> tuple[Line, ...]:
-    """The heading part of the protocol: everything before the first line that starts with §."""
+    """The heading part of the protocol: everything before the first block that starts with §."""
     for i, line in enumerate(lines):
-        if is_paragraph_line(line):
+        # A "§ 11" that a wrapped line happens to start with is no block start.
+        if is_paragraph_line(line) and (i == 0 or lines[i - 1].blank):
             return lines[:i]
     return lines

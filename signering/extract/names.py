@@ -14,6 +14,7 @@ _PARAGRAPH_REF = re.compile(r"\s*§§?\s*\d+(?:\s*[-–,]\s*\d+|\s+och\s+\d+)*(?
 _LEADERS = re.compile(r"[._…]{3,}|_+")
 _LIST_MARKER = re.compile(r"^(?:[-–•*·]\s+|[a-zA-Z]\)\s+|\d{1,2}[.)]\s+)+")
 _WORD = re.compile(r"^[A-ZÅÄÖÉÈÜÁÍÓØÆ][a-zåäöéèüáíóøæëïñç']+(?:-[A-ZÅÄÖÉ]?[a-zåäöéèüáíóøæëïñç']+)*$")
+_INITIAL = re.compile(r"^[A-ZÅÄÖ]\.$")
 _PARTICLES = {"af", "von", "van", "de", "der", "den", "la", "le", "du", "di", "da", "el", "bin", "al"}
 
 # Capitalised words that start lines in protocols but never belong to a name.
@@ -41,7 +42,7 @@ def strip_decorations(text: str) -> str:
     text = _PARAGRAPH_REF.sub(" ", text)
     text = _LEADERS.sub(" ", text)
     text = _LIST_MARKER.sub("", text.strip())
-    return re.sub(r"\s+", " ", text).strip(" ,.;:–-*")
+    return re.sub(r"\s+", " ", text).strip(" ,;:–-*").rstrip(".")
 
 
 def is_person_name(text: str) -> bool:
@@ -50,9 +51,9 @@ def is_person_name(text: str) -> bool:
         return False
     if words[0].lower() in _PARTICLES or words[-1].lower() in _PARTICLES:
         return False
-    for word in words:
+    for position, word in enumerate(words):
         low = word.lower()
-        if low in _PARTICLES:
+        if low in _PARTICLES or (_INITIAL.match(word) and 0 < position < len(words) - 1):
             continue
         if not _WORD.match(word) or low in _NOT_NAME_WORDS or low.endswith(_NOT_NAME_ENDINGS):
             return False

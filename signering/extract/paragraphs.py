@@ -13,16 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .dnr import DNR_BARE, dnr_in, dnr_line
 from .lines import Line
 from .model import Paragraph
 
 _HEADING = re.compile(r"^(?:[A-ZÅÄÖ]{1,6}\s+)?§\s*(?P<n>\d{1,4})(?!\d)(?P<rest>.*)$")
 _NOT_HEADING_REST = re.compile(r"^\s*(?:[-–]\s*\d|,\s*\d|och\s+\d|st\b|\d)")
-_DNR_LABELLED = re.compile(
-    r"(?:^|(?<=\s)|(?<=\())(?i:dnr|diarienr|diarienummer|ärendenr|ärendenummer)\.?\s*:?\s*"
-    r"(?P<dnr>(?:[A-ZÅÄÖ]{1,8}[ ./-]?)?\d[\d./:-]*\d|\d)"
-)
-_DNR_BARE = re.compile(r"^\(?(?P<dnr>[A-ZÅÄÖ]{1,8}[ ./-]?\d{1,6}[/.:-]\d{1,6}(?:[/.:-]\d{1,6})*)\)?$")
 _LEADERS_PAGE = re.compile(r"\s*(?:(?:\.\s?){2,}|…+)\s*\d{0,3}$")
 _TRAILING_PAGE = re.compile(r"\s+\d{1,3}$")
 _TOC_HEADINGS = re.compile(
@@ -45,23 +41,6 @@ class _Candidate:
     index: int
     number: int
     rest: str
-
-
-def dnr_in(text: str) -> tuple[str | None, str]:
-    """(diarienummer, the text without it) for a labelled "Dnr KS 9/2024" anywhere in ``text``."""
-    match = _DNR_LABELLED.search(text)
-    if not match:
-        return None, text
-    return re.sub(r"\s+", " ", match["dnr"]), (text[:match.start()] + " " + text[match.end():]).strip()
-
-
-def dnr_line(line: Line) -> str | None:
-    """The diarienummer when ``line`` holds nothing else ("KS 9/2024", "Dnr 103/2023")."""
-    dnr, rest = dnr_in(line.text)
-    if dnr and not rest.strip(" ,;:()"):
-        return dnr
-    match = _DNR_BARE.match(line.text)
-    return re.sub(r"\s+", " ", match["dnr"]) if match else None
 
 
 def _clean_title(text: str, toc: bool) -> str | None:
@@ -91,7 +70,11 @@ def _candidates(lines: tuple[Line, ...]) -> list[_Candidate]:
         if line.text.startswith("§§"):
             continue
         match = _HEADING.match(line.text)
-        if match and not _NOT_HEADING_REST.match(match["rest"]):
+        if not match or _NOT_HEADING_REST.match(match["rest"]):
+            continue
+        # A heading's title starts with a capital; "§ 37 medel för ..." is a wrapped mention.
+        rest = match["rest"].lstrip(" :.–-\t")
+        if not rest or rest[0].isupper() or rest[0].isdigit():
             found.append(_Candidate(i, int(match["n"]), match["rest"]))
     return found
 
@@ -150,7 +133,7 @@ def _toc_paragraph(cand: _Candidate, entry: list[Line]) -> Paragraph:
 def _body_paragraph(lines: tuple[Line, ...], cand: _Candidate) -> Paragraph:
     dnr, rest = dnr_in(cand.rest)
     if not dnr and len(lines[cand.index].cells) >= 2:
-        bare = _DNR_BARE.match(lines[cand.index].cells[-1])
+        bare = DNR_BARE.match(lines[cand.index].cells[-1])
         if bare:
             dnr, rest = bare["dnr"], rest.replace(lines[cand.index].cells[-1], "")
     title = _clean_title(rest, toc=False)
