@@ -55,7 +55,7 @@ def open_pdf(data: bytes) -> PdfReader:
             except (FileNotDecryptedError, NotImplementedError) as exc:
                 raise EncryptedPdf() from exc
         pages = len(reader.pages)
-    except (EncryptedPdf, NoPages):
+    except EncryptedPdf:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise DamagedPdf(details=str(exc)) from exc
