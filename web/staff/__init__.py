@@ -1,0 +1,1 @@
+"""The secretary's and the administrator's pages (under /sekreterare)."""

@@ -1,0 +1,163 @@
+"""Administration (role admin): boards, staff accounts, webhooks. All scoped to the admin's organisation."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from signering import accounts, webhooks
+from signering.errors import InputError, SigneringError
+from signering.models import Board, Organisation, User, Webhook, WebhookDelivery
+
+from ..auth import current_org_id, current_user, login_required
+
+DELIVERIES_SHOWN = 100
+
+
+def _svc():
+    from ..app import services
+
+    return services()
+
+
+def _lang() -> str:
+    return getattr(g, "lang", "sv")
+
+
+def _one(s, model, row_id: int):
+    row = s.execute(select(model).filter_by(id=row_id, organisation_id=current_org_id())).scalar_one_or_none()
+    if row is None:
+        abort(404)
+    return row
+
+
+# -- boards -------------------------------------------------------------------------------
+
+def boards():
+    error, status, typed = None, 200, {}
+    if request.method == "POST":
+        typed = request.form.to_dict()
+        try:
+            with _svc().db.write() as s:
+                org = s.get(Organisation, current_org_id())
+                board = accounts.create_board(s, org, name=typed.get("name", "")[:200],
+                                              kind=typed.get("kind", "namnd"),
+                                              forvaringsplats=typed.get("forvaringsplats", "")[:300])
+                name = board.name
+        except SigneringError as exc:
+            error, status = exc.message(_lang()), exc.http_status
+        else:
+            flash(_("Nämnden %(name)s är upplagd.", name=name), "ok")
+            return redirect(url_for("staff.admin_boards"), code=303)
+    with _svc().db.read() as s:
+        rows = s.execute(select(Board).filter_by(organisation_id=current_org_id()).order_by(Board.name)).scalars().all()
+        return render_template("staff/admin_boards.html", boards=rows, error=error, typed=typed,
+                               kinds=accounts.BOARD_KINDS), status
+
+
+def board_update(board_id: int):
+    place = request.form.get("forvaringsplats", "").strip()
+    with _svc().db.write() as s:
+        board = _one(s, Board, board_id)
+        board.forvaringsplats = place[:300]
+        name = board.name
+    flash(_("Förvaringsplatsen för %(name)s är sparad.", name=name), "ok")
+    return redirect(url_for("staff.admin_boards"), code=303)
+
+
+# -- users --------------------------------------------------------------------------------
+
+def users():
+    error, status, typed = None, 200, {}
+    if request.method == "POST":
+        typed = {k: v for k, v in request.form.items() if k != "password"}
+        try:
+            with _svc().db.write() as s:
+                org = s.get(Organisation, current_org_id())
+                user = accounts.create_user(s, org, email=typed.get("email", "")[:254],
+                                            password=request.form.get("password", "")[:1000],
+                                            role=typed.get("role", ""), name=typed.get("name", "").strip()[:200])
+                email = user.email
+        except SigneringError as exc:
+            error, status = exc.message(_lang()), exc.http_status
+        else:
+            flash(_("Kontot för %(email)s är skapat. Lämna lösenordet till personen på ett säkert sätt.",
+                    email=email), "ok")
+            return redirect(url_for("staff.admin_users"), code=303)
+    with _svc().db.read() as s:
+        rows = s.execute(select(User).filter_by(organisation_id=current_org_id()).order_by(User.email)).scalars().all()
+        return render_template("staff/admin_users.html", users=rows, error=error, typed=typed,
+                               roles=accounts.ROLES), status
+
+
+def user_deactivate(user_id: int):
+    me = current_user()
+    with _svc().db.write() as s:
+        user = _one(s, User, user_id)
+        if user.id == me.id:
+            flash(_("Du kan inte stänga av ditt eget konto."), "error")
+            return redirect(url_for("staff.admin_users"), code=303)
+        user.active = False
+        email = user.email
+    flash(_("Kontot för %(email)s är avstängt.", email=email), "ok")
+    return redirect(url_for("staff.admin_users"), code=303)
+
+
+# -- webhooks -----------------------------------------------------------------------------
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500 or any(c.isspace() for c in url):
+        raise InputError("Adressen ska vara en fullständig webbadress som börjar med https:// (högst 500 tecken).",
+                         "The address must be a full web address starting with https:// (at most 500 characters).",
+                         field="url")
+    return url
+
+
+def webhooks_page():
+    error, status, typed, new_secret = None, 200, {}, None
+    if request.method == "POST":
+        typed = request.form.to_dict()
+        try:
+            url = _check_url(typed.get("url", "").strip())
+            secret = webhooks.new_secret()
+            with _svc().db.write() as s:
+                s.add(Webhook(organisation_id=current_org_id(), url=url, secret=secret, active=True))
+        except SigneringError as exc:
+            error, status = exc.message(_lang()), exc.http_status
+        else:
+            # Shown in this response only (never flashed: flashes travel in the session cookie).
+            new_secret, status, typed = secret, 201, {}
+    with _svc().db.read() as s:
+        hooks = s.execute(select(Webhook).filter_by(organisation_id=current_org_id()).order_by(Webhook.id)
+                          ).scalars().all()
+        deliveries = s.execute(
+            select(WebhookDelivery).join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .where(Webhook.organisation_id == current_org_id())
+            .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()).limit(DELIVERIES_SHOWN)
+        ).scalars().all()
+        return render_template("staff/admin_webhooks.html", hooks=hooks, deliveries=deliveries, error=error,
+                               typed=typed, new_secret=new_secret, hook_urls={h.id: h.url for h in hooks}), status
+
+
+def webhook_deactivate(webhook_id: int):
+    with _svc().db.write() as s:
+        hook = _one(s, Webhook, webhook_id)
+        hook.active = False
+    flash(_("Webhooken är avstängd. Inga fler händelser skickas dit."), "ok")
+    return redirect(url_for("staff.admin_webhooks"), code=303)
+
+
+def register(bp) -> None:
+    admin = login_required(role="admin")
+    bp.add_url_rule("/admin/namnder", "admin_boards", admin(boards), methods=["GET", "POST"])
+    bp.add_url_rule("/admin/namnder/<int:board_id>", "admin_board_update", admin(board_update), methods=["POST"])
+    bp.add_url_rule("/admin/anvandare", "admin_users", admin(users), methods=["GET", "POST"])
+    bp.add_url_rule("/admin/anvandare/<int:user_id>/stang-av", "admin_user_deactivate", admin(user_deactivate),
+                    methods=["POST"])
+    bp.add_url_rule("/admin/webhooks", "admin_webhooks", admin(webhooks_page), methods=["GET", "POST"])
+    bp.add_url_rule("/admin/webhooks/<int:webhook_id>/stang-av", "admin_webhook_deactivate",
+                    admin(webhook_deactivate), methods=["POST"])

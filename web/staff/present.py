@@ -1,0 +1,101 @@
+"""Swedish labels and small summaries the staff pages show (msgids are the Swedish text)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+PROTOCOL_STATUS = {
+    "signing": _l("Under justering"),
+    "declined": _l("Åter hos sekreteraren (nekad)"),
+    "withdrawn": _l("Avbrutet"),
+    "sealed": _l("Justerat"),
+    "posted": _l("Anslaget"),
+    "archived": _l("Nedtaget"),
+}
+
+REQUEST_STATUS = {
+    "waiting": _l("Väntar på sin tur"),
+    "active": _l("Har fått länken"),
+    "signed": _l("Har signerat"),
+    "declined": _l("Har nekat"),
+    "replaced": _l("Ersatt"),
+    "locked": _l("Låst (för många felaktiga koder)"),
+    "voided": _l("Behövs inte längre"),
+}
+
+ROLES = {"sekreterare": _l("Sekreterare"), "ordforande": _l("Ordförande"), "justerare": _l("Justerare")}
+
+USER_ROLES = {"secretary": _l("Sekreterare"), "admin": _l("Administratör")}
+
+BOARD_KINDS = {"namnd": _l("Nämnd"), "utskott": _l("Utskott"), "fullmaktige": _l("Fullmäktige"),
+               "styrelse": _l("Styrelse"), "natverk": _l("Nätverk")}
+
+EVENTS = {
+    "created": _l("Protokollet laddades upp"),
+    "sent": _l("Inbjudan skickades"),
+    "opened": _l("Länken öppnades"),
+    "code_sent": _l("Kod skickades"),
+    "code_failed": _l("Felaktig kod angavs"),
+    "signed": _l("Signerade"),
+    "declined": _l("Nekade att justera"),
+    "sealed": _l("Förseglat (justerat)"),
+    "posted": _l("Anslaget på anslagstavlan"),
+    "reminded": _l("Påminnelse skickades"),
+    "replaced": _l("Undertecknare byttes"),
+    "withdrawn": _l("Drogs tillbaka"),
+    "locked": _l("Länken låstes"),
+    "taken_down": _l("Nedtaget från anslagstavlan"),
+    "voided": _l("Versionen makulerades"),
+}
+
+DELIVERY_STATUS = {"pending": _l("Väntar"), "delivered": _l("Levererad"), "failed": _l("Misslyckad")}
+
+
+def local_time(when: dt.datetime | None) -> str:
+    """Stored times are UTC (SQLite returns them naive); staff read Swedish local time."""
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def current_turn(protocol):
+    """The request whose turn it is (active or locked) in the live version, or None."""
+    version = protocol.current
+    if protocol.status != "signing" or version is None or version.voided:
+        return None
+    return next((r for r in version.requests if r.status in ("active", "locked")), None)
+
+
+def decline(protocol):
+    """The declining request of the newest version, when the protocol came back declined."""
+    version = protocol.current
+    if protocol.status != "declined" or version is None:
+        return None
+    return next((r for r in version.requests if r.status == "declined"), None)
+
+
+def event_detail(event) -> str:
+    """One line of what an audit event's detail says, for the staff trail."""
+    d = event.detail or {}
+    parts = []
+    if "version" in d:
+        parts.append(_("version %(number)s", number=d["version"]))
+    if "to" in d:
+        parts.append(_("till %(address)s", address=d["to"]))
+    if "old" in d and "new" in d:
+        parts.append(f"{d['old']} → {d['new']}")
+    if d.get("reason"):
+        parts.append(_("motivering: %(reason)s", reason=d["reason"]))
+    if "attempt" in d:
+        parts.append(_("försök %(number)s", number=d["attempt"]))
+    if d.get("ip"):
+        parts.append(_("IP-adress %(ip)s", ip=d["ip"]))
+    return "; ".join(parts)
