@@ -1,0 +1,577 @@
+"""The hand-written OpenAPI 3.1 description of ``/api/v1``.
+
+Written by hand rather than generated, so that it is the contract: the tests validate it with
+openapi-spec-validator and check real responses against its schemas. Change it together with
+the routes (``blueprint.py`` here, and the public routes for notices, verification and the
+transparency log).
+"""
+
+from __future__ import annotations
+
+import copy
+
+SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "SHA-256, 64 lower-case hex digits."}
+DATE = {"type": "string", "format": "date", "examples": ["2025-09-23"]}
+DATETIME = {"type": "string", "format": "date-time"}
+HEX = {"type": "string", "pattern": "^[0-9a-f]*$"}
+ROLE = {"type": "string", "enum": ["sekreterare", "ordforande", "justerare"],
+        "description": "Signing order: sekreterare, then ordforande, then one or more justerare."}
+PROTOCOL_STATUS = {"type": "string", "enum": ["signing", "declined", "withdrawn", "sealed", "posted", "archived"]}
+SIGNER_STATUS = {"type": "string", "enum": ["waiting", "active", "signed", "declined", "replaced", "locked", "voided"]}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict:
+    return _json(_ref("Error"), description)
+
+
+def _errors(*codes: int) -> dict:
+    text = {
+        400: "The request could not be read.",
+        401: "No API token, or an invalid or revoked one (`WWW-Authenticate: Bearer`).",
+        403: "Wrong or expired one-time code.",
+        404: "Not found, or belonging to another organisation.",
+        409: "Not possible in the protocol's current state.",
+        410: "The signing link has expired.",
+        413: "The upload or body is too large.",
+        415: "Wrong content type.",
+        422: "Invalid input; `field` names the offending field.",
+        423: "The signing link is locked after too many wrong codes.",
+        429: "A code was sent moments ago; wait before asking again.",
+        503: "A dependency (timestamp service, mail) is unavailable; retry later.",
+    }
+    return {str(code): _error(text[code]) for code in codes}
+
+
+_PROTOCOL_ID = {"name": "id", "in": "path", "required": True, "description": "The protocol's id.",
+                "schema": {"type": "integer", "minimum": 1}}
+_LINK_TOKEN = {"name": "token", "in": "path", "required": True,
+               "description": "The signer's personal link token (from the invitation e-mail). It is the credential.",
+               "schema": {"type": "string", "maxLength": 200}}
+_SHA_PATH = {"name": "sha256", "in": "path", "required": True, "schema": SHA256,
+             "description": "SHA-256 of the original protocol (or of the sealed file)."}
+_PDF = {"content": {"application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}}
+_BEARER = [{"bearerAuth": []}]
+_PUBLIC = []
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "description": "Stable machine-readable code, e.g. `unknown_board`.",
+                      "examples": ["unknown_board"]},
+            "message": {"type": "string", "description": "What is wrong and what to do; Swedish by default, "
+                        "English with `?lang=en`."},
+            "field": {"type": "string", "description": "The input field the error is about, when there is one.",
+                      "examples": ["signers[1].email"]},
+        },
+    },
+    "SignerInput": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "email", "role"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 200},
+            "email": {"type": "string", "format": "email", "maxLength": 254},
+            "role": ROLE,
+        },
+    },
+    "ProtocolMetadata": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["board", "meeting_date", "signers"],
+        "properties": {
+            "board": {"type": "string", "minLength": 1, "maxLength": 200,
+                      "description": "The board's name exactly as registered in the organisation."},
+            "meeting_date": DATE,
+            "signers": {"type": "array", "minItems": 3, "maxItems": 50, "items": _ref("SignerInput"),
+                        "description": "In signing order: sekreterare, ordforande, then justerare."},
+            "protocol_id": {"type": "integer", "minimum": 1,
+                            "description": "Upload a new version of this protocol; its old route is voided."},
+        },
+    },
+    "ProtocolUpload": {
+        "type": "object",
+        "required": ["file", "metadata"],
+        "properties": {
+            "file": {"type": "string", "contentMediaType": "application/pdf",
+                     "description": "The protocol as PDF, unsigned, not encrypted, without scripts."},
+            "metadata": _ref("ProtocolMetadata"),
+        },
+    },
+    "Signer": {
+        "type": "object",
+        "required": ["name", "email", "role", "position", "status", "signed_at"],
+        "properties": {
+            "name": {"type": "string"},
+            "email": {"type": "string"},
+            "role": ROLE,
+            "position": {"type": "integer", "minimum": 0, "description": "0-based place in the signing order."},
+            "status": SIGNER_STATUS,
+            "signed_at": {"oneOf": [DATETIME, {"type": "null"}]},
+        },
+    },
+    "ProtocolSummary": {
+        "type": "object",
+        "required": ["id", "board", "meeting_date", "status", "sha256", "sealed_sha256", "version", "created_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "board": {"type": "string"},
+            "meeting_date": DATE,
+            "status": PROTOCOL_STATUS,
+            "sha256": {**SHA256, "description": "SHA-256 of the uploaded original: the protocol's identity."},
+            "sealed_sha256": {"oneOf": [SHA256, {"type": "null"}],
+                              "description": "SHA-256 of the sealed PDF, once sealed."},
+            "version": {"type": "integer", "minimum": 1},
+            "created_at": DATETIME,
+            "updated_at": DATETIME,
+        },
+    },
+    "Protocol": {
+        "allOf": [
+            _ref("ProtocolSummary"),
+            {"type": "object", "required": ["signers"],
+             "properties": {"signers": {"type": "array", "items": _ref("Signer")}}},
+        ],
+    },
+    "ProtocolList": {
+        "type": "object",
+        "required": ["items", "total", "limit", "offset"],
+        "properties": {
+            "items": {"type": "array", "items": _ref("ProtocolSummary")},
+            "total": {"type": "integer", "minimum": 0},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 100},
+            "offset": {"type": "integer", "minimum": 0},
+        },
+    },
+    "NameRole": {
+        "type": "object",
+        "required": ["name", "role"],
+        "properties": {"name": {"type": "string"}, "role": ROLE},
+    },
+    "SigningView": {
+        "type": "object",
+        "description": "What the signer sees. Other signers appear with name and role only, never e-mail.",
+        "required": ["board", "meeting_date", "name", "role", "original_sha256", "signed_so_far", "still_to_sign"],
+        "properties": {
+            "organisation": {"type": "string"},
+            "board": {"type": "string"},
+            "meeting_date": DATE,
+            "name": {"type": "string"},
+            "role": ROLE,
+            "position": {"type": "integer", "minimum": 0},
+            "original_sha256": SHA256,
+            "page_count": {"type": "integer", "minimum": 0},
+            "code_sent": {"type": "boolean"},
+            "signed_so_far": {"type": "array", "items": {
+                "type": "object", "required": ["name", "role", "signed_at"],
+                "properties": {"name": {"type": "string"}, "role": ROLE, "signed_at": DATETIME}}},
+            "still_to_sign": {"type": "array", "items": _ref("NameRole")},
+        },
+    },
+    "Decision": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["code", "decision"],
+        "properties": {
+            "code": {"type": "string", "maxLength": 20, "description": "The six digits from the code e-mail."},
+            "decision": {"type": "string", "enum": ["sign", "decline"]},
+            "reason": {"type": "string", "maxLength": 2000, "description": "Required when declining."},
+        },
+    },
+    "DecisionResult": {
+        "type": "object", "required": ["status"],
+        "properties": {"status": {"type": "string", "enum": ["signed", "declined"]}},
+    },
+    "CodeSent": {
+        "type": "object", "required": ["status"],
+        "properties": {"status": {"type": "string", "const": "code_sent"}},
+    },
+    "Notice": {
+        "type": "object",
+        "description": "A notice on the anslagstavla (e.g. bevis om justering). Signers' names and roles appear "
+                       "while it is posted; never e-mail addresses.",
+        "required": ["id", "organisation", "kind", "title", "posted_date", "takedown_date", "signers"],
+        "properties": {
+            "id": {"type": "integer"},
+            "organisation": {"type": "string"},
+            "kind": {"type": "string", "examples": ["bevis_om_justering"]},
+            "title": {"type": "string"},
+            "board": {"type": ["string", "null"]},
+            "meeting_date": {"oneOf": [DATE, {"type": "null"}]},
+            "justering_date": {"oneOf": [DATE, {"type": "null"}]},
+            "posted_date": DATE,
+            "appeal_last_day": {"oneOf": [DATE, {"type": "null"}],
+                                "description": "Last day an appeal may reach the court (Lag 1930:173 applied)."},
+            "takedown_date": DATE,
+            "forvaringsplats": {"type": ["string", "null"]},
+            "signers": {"type": "array", "items": _ref("NameRole")},
+            "sealed_pdf_url": {"type": ["string", "null"], "format": "uri"},
+            "verify_url": {"type": ["string", "null"], "format": "uri"},
+        },
+    },
+    "NoticeList": {
+        "type": "object",
+        "required": ["notices"],
+        "properties": {"notices": {"type": "array", "items": _ref("Notice")}},
+    },
+    "RegistryEntry": {
+        "type": "object",
+        "description": "What the service knows about a document by its SHA-256 (original or sealed file).",
+        "required": ["status", "sha256"],
+        "properties": {
+            "status": {"type": "string", "enum": ["sealed", "in_progress", "withdrawn", "unknown"]},
+            "sha256": SHA256,
+            "matched": {"type": "string", "enum": ["original", "sealed"]},
+            "organisation": {"type": "string"},
+            "organisation_slug": {"type": "string"},
+            "board": {"type": "string"},
+            "meeting_date": DATE,
+            "original_sha256": SHA256,
+            "sealed_sha256": {"oneOf": [SHA256, {"type": "null"}]},
+            "sealed_at": {"oneOf": [DATETIME, {"type": "null"}]},
+            "posted_at": {"oneOf": [DATE, {"type": "null"}]},
+            "notice_status": {"type": ["string", "null"]},
+            "notice_id": {"type": "integer"},
+            "signers": {"type": "array", "items": {
+                "type": "object", "required": ["name", "role"],
+                "properties": {"name": {"type": "string"}, "role": ROLE,
+                               "signed_at": {"oneOf": [DATETIME, {"type": "null"}]}}}},
+            "is_published_file": {"type": "boolean",
+                                  "description": "Only after an upload: the file is the one the service published."},
+        },
+    },
+    "SignatureReport": {
+        "type": "object",
+        "properties": {
+            "field": {"type": "string"},
+            "kind": {"type": "string", "enum": ["signer", "seal", "document_timestamp"]},
+            "signer": {"type": ["string", "null"]},
+            "role": {"type": ["string", "null"]},
+            "signed_at": {"type": ["string", "null"]},
+            "intact": {"type": "boolean"},
+            "valid": {"type": "boolean"},
+            "trusted": {"type": "boolean"},
+            "timestamped": {"type": "boolean"},
+            "covers_whole_file": {"type": "boolean"},
+            "changes_after": {"type": ["string", "null"]},
+            "changed_after": {"type": "boolean", "description": "Something that matters changed after signing."},
+        },
+    },
+    "VerificationReport": {
+        "type": "object",
+        "description": "The result of checking a sealed protocol: signatures, trust, original bytes.",
+        "required": ["status"],
+        "properties": {
+            "status": {"type": "string", "enum": ["valid", "invalid"]},
+            "document_sha256": {"oneOf": [SHA256, {"type": "null"}]},
+            "original_length": {"type": ["integer", "null"]},
+            "file_sha256": {"oneOf": [SHA256, {"type": "null"}]},
+            "signatures": {"type": "array", "items": _ref("SignatureReport")},
+            "timestamped": {"type": "boolean"},
+            "sealed": {"type": "boolean"},
+            "problems": {"type": "array", "items": {"type": "string"}},
+            "registry": _ref("RegistryEntry"),
+        },
+    },
+    "SignedTreeHead": {
+        "type": "object",
+        "description": "The transparency log's signed tree head (RFC 9162 style).",
+        "required": ["origin", "tree_size", "root_hash", "timestamp", "signature_algorithm", "key_id", "signature"],
+        "properties": {
+            "origin": {"type": "string"},
+            "tree_size": {"type": "integer", "minimum": 0},
+            "root_hash": SHA256,
+            "timestamp": DATETIME,
+            "signature_algorithm": {"type": "string"},
+            "key_id": HEX,
+            "signature": HEX,
+            "signed_body": {"type": "string", "description": "The exact text that was signed."},
+            "public_key_pem": {"type": "string", "description": "The log's public key (the e-sigill's)."},
+        },
+    },
+    "LogLeaf": {
+        "type": "object",
+        "required": ["board", "meeting_date", "organisation", "original_sha256", "sealed_at", "sealed_sha256"],
+        "properties": {
+            "board": {"type": "string"},
+            "meeting_date": DATE,
+            "organisation": {"type": "string"},
+            "original_sha256": SHA256,
+            "sealed_at": DATETIME,
+            "sealed_sha256": SHA256,
+        },
+    },
+    "InclusionAnswer": {
+        "type": "object",
+        "required": ["leaf", "leaf_json", "inclusion_proof", "tree_head"],
+        "properties": {
+            "leaf": _ref("LogLeaf"),
+            "leaf_json": {"type": "string", "description": "The exact bytes hashed into the leaf."},
+            "inclusion_proof": _ref("InclusionProof"),
+            "tree_head": _ref("SignedTreeHead"),
+        },
+    },
+    "ConsistencyAnswer": {
+        "type": "object",
+        "required": ["consistency_proof", "tree_head"],
+        "properties": {
+            "consistency_proof": _ref("ConsistencyProof"),
+            "tree_head": _ref("SignedTreeHead"),
+        },
+    },
+    "InclusionProof": {
+        "type": "object",
+        "required": ["leaf_index", "tree_size", "leaf_hash", "inclusion_path"],
+        "properties": {
+            "leaf_index": {"type": "integer", "minimum": 0},
+            "tree_size": {"type": "integer", "minimum": 1},
+            "leaf_hash": SHA256,
+            "inclusion_path": {"type": "array", "items": SHA256},
+        },
+    },
+    "ConsistencyProof": {
+        "type": "object",
+        "required": ["tree_size_1", "tree_size_2", "consistency_path"],
+        "properties": {
+            "tree_size_1": {"type": "integer", "minimum": 0},
+            "tree_size_2": {"type": "integer", "minimum": 0},
+            "consistency_path": {"type": "array", "items": SHA256},
+        },
+    },
+}
+
+PATHS = {
+    "/api/v1/protocols": {
+        "post": {
+            "operationId": "createProtocol",
+            "tags": ["protocols"],
+            "summary": "Upload a protocol and start its signing route",
+            "description": "Stores the PDF, adds the signature page and sends the first signer (the sekreterare) "
+                           "an invitation. Signers are then invited one at a time in order.",
+            "security": _BEARER,
+            "requestBody": {
+                "required": True,
+                "content": {"multipart/form-data": {
+                    "schema": _ref("ProtocolUpload"),
+                    "encoding": {"file": {"contentType": "application/pdf"},
+                                 "metadata": {"contentType": "application/json"}},
+                }},
+            },
+            "responses": {
+                "201": {**_json(_ref("Protocol"), "Created; `Location` names the new protocol."),
+                        "headers": {"Location": {"schema": {"type": "string"}}}},
+                **_errors(401, 404, 409, 413, 415, 422),
+            },
+        },
+        "get": {
+            "operationId": "listProtocols",
+            "tags": ["protocols"],
+            "summary": "The organisation's protocols, newest first",
+            "security": _BEARER,
+            "parameters": [
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100,
+                                                             "default": 20}},
+                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                {"name": "status", "in": "query", "schema": PROTOCOL_STATUS},
+            ],
+            "responses": {"200": _json(_ref("ProtocolList"), "One page of protocols."), **_errors(401, 422)},
+        },
+    },
+    "/api/v1/protocols/{id}": {
+        "get": {
+            "operationId": "getProtocol",
+            "tags": ["protocols"],
+            "summary": "A protocol's status and its signers",
+            "security": _BEARER,
+            "parameters": [_PROTOCOL_ID],
+            "responses": {"200": _json(_ref("Protocol"), "The protocol."), **_errors(401, 404)},
+        },
+    },
+    "/api/v1/protocols/{id}/sealed.pdf": {
+        "get": {
+            "operationId": "getSealedPdf",
+            "tags": ["protocols"],
+            "summary": "The sealed PDF (PAdES B-LTA)",
+            "description": "Its first bytes are exactly the uploaded original, so `sha256` can be recomputed.",
+            "security": _BEARER,
+            "parameters": [_PROTOCOL_ID],
+            "responses": {"200": {"description": "The sealed protocol.", **_PDF}, **_errors(401, 404, 409)},
+        },
+    },
+    "/api/v1/sign/{token}": {
+        "get": {
+            "operationId": "getSigningView",
+            "tags": ["signing"],
+            "summary": "What the signer is asked to sign",
+            "security": _PUBLIC,
+            "parameters": [_LINK_TOKEN],
+            "responses": {"200": _json(_ref("SigningView"), "The signing view."), **_errors(404, 410, 423)},
+        },
+        "post": {
+            "operationId": "decide",
+            "tags": ["signing"],
+            "summary": "Sign or decline with the one-time code",
+            "description": "A wrong code counts; after five the link locks and the sekreterare is told. "
+                           "Signing happens in routing order; after the last signer the protocol is sealed and "
+                           "its notice posted on the anslagstavla.",
+            "security": _PUBLIC,
+            "parameters": [_LINK_TOKEN],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Decision")}}},
+            "responses": {"200": _json(_ref("DecisionResult"), "Done."),
+                          **_errors(403, 404, 410, 413, 415, 422, 423, 503)},
+        },
+    },
+    "/api/v1/sign/{token}/code": {
+        "post": {
+            "operationId": "sendCode",
+            "tags": ["signing"],
+            "summary": "E-mail the signer a one-time code",
+            "security": _PUBLIC,
+            "parameters": [_LINK_TOKEN],
+            "responses": {"202": _json(_ref("CodeSent"), "The code is on its way."), **_errors(404, 410, 423, 429)},
+        },
+    },
+    "/api/v1/sign/{token}/document.pdf": {
+        "get": {
+            "operationId": "getSigningDocument",
+            "tags": ["signing"],
+            "summary": "The protocol as it stands, with its signature page",
+            "security": _PUBLIC,
+            "parameters": [_LINK_TOKEN],
+            "responses": {"200": {"description": "The PDF to read before signing.", **_PDF},
+                          **_errors(404, 410, 423)},
+        },
+    },
+    "/api/v1/notices": {
+        "get": {
+            "operationId": "listNotices",
+            "tags": ["public"],
+            "summary": "Notices currently on the anslagstavla",
+            "security": _PUBLIC,
+            "parameters": [{"name": "org", "in": "query", "required": False, "schema": {"type": "string"},
+                            "description": "Only this organisation's notices (its short name)."}],
+            "responses": {"200": _json(_ref("NoticeList"), "The posted notices."), **_errors(404)},
+        },
+    },
+    "/api/v1/verify/{sha256}": {
+        "get": {
+            "operationId": "verifyByHash",
+            "tags": ["public"],
+            "summary": "Look up a protocol by the SHA-256 of its original or of its sealed file",
+            "security": _PUBLIC,
+            "parameters": [_SHA_PATH],
+            "responses": {"200": _json(_ref("RegistryEntry"), "What the service knows (`status: unknown` if "
+                                       "nothing)."), **_errors(400)},
+        },
+    },
+    "/api/v1/verify": {
+        "post": {
+            "operationId": "verifyUpload",
+            "tags": ["public"],
+            "summary": "Check an uploaded sealed PDF (signatures, trust, original bytes) and look it up",
+            "security": _PUBLIC,
+            "requestBody": {"required": True, "content": {
+                "application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}},
+                "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                    "file": {"type": "string", "contentMediaType": "application/pdf"}}}},
+            }},
+            "responses": {"200": _json(_ref("VerificationReport"), "The verification result."),
+                          **_errors(413, 422)},
+        },
+    },
+    "/api/v1/log/head": {
+        "get": {
+            "operationId": "getLogHead",
+            "tags": ["transparency log"],
+            "summary": "The current signed tree head",
+            "security": _PUBLIC,
+            "responses": {"200": _json(_ref("SignedTreeHead"), "The signed tree head."), **_errors(503)},
+        },
+    },
+    "/api/v1/log/proof/{sha256}": {
+        "get": {
+            "operationId": "getInclusionProof",
+            "tags": ["transparency log"],
+            "summary": "Inclusion proof of a sealed protocol (by original or sealed SHA-256)",
+            "security": _PUBLIC,
+            "parameters": [_SHA_PATH],
+            "responses": {"200": _json(_ref("InclusionAnswer"), "The leaf, its proof and the tree head it "
+                                       "leads to."), **_errors(400, 404, 503)},
+        },
+    },
+    "/api/v1/log/consistency": {
+        "get": {
+            "operationId": "getConsistencyProof",
+            "tags": ["transparency log"],
+            "summary": "Proof that the tree of size `to` extends the tree of size `from`",
+            "security": _PUBLIC,
+            "parameters": [
+                {"name": "from", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 0},
+                 "description": "The older tree size."},
+                {"name": "to", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0},
+                 "description": "The newer tree size (default: the current one)."},
+            ],
+            "responses": {"200": _json(_ref("ConsistencyAnswer"), "The consistency proof and the current "
+                                       "tree head."), **_errors(400, 503)},
+        },
+    },
+    "/api/v1/openapi.json": {
+        "get": {
+            "operationId": "getOpenApi",
+            "tags": ["meta"],
+            "summary": "This document",
+            "security": _PUBLIC,
+            "responses": {"200": {"description": "OpenAPI 3.1 document.",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
+        },
+    },
+}
+
+SPEC = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Signering API",
+        "version": "1.0.0",
+        "summary": "Justering, signing and publication of municipal meeting protocols.",
+        "description": (
+            "Meeting systems upload protocols (bearer token per organisation, created with "
+            "`signering api-token create`). Signers act through their personal link token. The public "
+            "routes (notices, verification, transparency log) need no credentials. Errors are JSON "
+            "`{error, message}`; messages are Swedish unless `?lang=en` is given."
+        ),
+        "license": {"name": "EUPL-1.2", "identifier": "EUPL-1.2"},
+    },
+    "tags": [
+        {"name": "protocols", "description": "For meeting systems (bearer token)."},
+        {"name": "signing", "description": "For signers (the link token is the credential)."},
+        {"name": "public", "description": "The anslagstavla and verification, open to everyone."},
+        {"name": "transparency log", "description": "Append-only log of sealed protocols."},
+        {"name": "meta"},
+    ],
+    "security": _BEARER,
+    "paths": PATHS,
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer",
+                           "description": "An organisation's API token (`sgn_...`)."},
+        },
+    },
+}
+
+
+def document(base_url: str | None = None) -> dict:
+    """The OpenAPI document, naming ``base_url`` as the server when given."""
+    spec = copy.deepcopy(SPEC)
+    if base_url:
+        spec["servers"] = [{"url": base_url.rstrip("/")}]
+    return spec

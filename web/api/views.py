@@ -1,0 +1,58 @@
+"""The JSON shapes the API returns (described in :mod:`web.api.openapi`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from signering.models import Protocol, SignatureRequest
+from signering.workflow.signing import SigningView
+
+
+def when(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).isoformat()
+
+
+def signer(request: SignatureRequest) -> dict:
+    return {"name": request.name, "email": request.email, "role": request.role, "position": request.position,
+            "status": request.status, "signed_at": when(request.signed_at)}
+
+
+def protocol_summary(protocol: Protocol) -> dict:
+    version = protocol.current
+    return {
+        "id": protocol.id,
+        "board": protocol.board.name,
+        "meeting_date": protocol.meeting_date.isoformat(),
+        "status": protocol.status,
+        "sha256": version.original_sha256 if version else None,
+        "sealed_sha256": version.sealed_sha256 if version else None,
+        "version": version.number if version else None,
+        "created_at": when(protocol.created_at),
+        "updated_at": when(protocol.updated_at),
+    }
+
+
+def protocol(protocol: Protocol) -> dict:
+    version = protocol.current
+    requests = sorted(version.requests, key=lambda r: (r.position, r.id)) if version else []
+    return {**protocol_summary(protocol), "signers": [signer(r) for r in requests]}
+
+
+def signing_view(view: SigningView) -> dict:
+    """What a signer may see: names and roles of the others, never their addresses."""
+    return {
+        "organisation": view.organisation,
+        "board": view.board,
+        "meeting_date": view.meeting_date.isoformat(),
+        "name": view.name,
+        "role": view.role,
+        "position": view.position,
+        "original_sha256": view.original_sha256,
+        "page_count": view.page_count,
+        "code_sent": view.code_sent,
+        "signed_so_far": [{"name": name, "role": role, "signed_at": when(at)} for name, role, at in view.signed_so_far],
+        "still_to_sign": [{"name": name, "role": role} for name, role in view.still_to_sign],
+    }
