@@ -167,7 +167,7 @@ def test_signed_by_all_is_posted_and_downloadable(env, tsa):
     assert "Förseglat (justerat)" in shown and "Anslaget på anslagstavlan" in shown
     assert shown.count("Signerade") == 3 and "signerad 2025-09-23 10:15" in shown
     assert "Hämta det justerade protokollet (PDF)" in shown and "Påminn nu" not in shown
-    assert f"Anslaget" in text(client.get("/sekreterare/"))
+    assert "Anslaget" in text(client.get("/sekreterare/"))
     p = env.protocol(protocol_id)
     sealed = client.get(f"/sekreterare/protokoll/{protocol_id}/pdf")
     assert sealed.status_code == 200 and sealed.data == env.svc.blobs.read(p.current.sealed_sha256)
