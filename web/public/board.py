@@ -1,0 +1,129 @@
+"""The anslagstavla: landing page, each organisation's board, its archive, one notice, the PDF."""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.constants
+import qrcode.image.svg
+from flask import abort, redirect, render_template, request, send_file, url_for
+from sqlalchemy import select
+
+from signering import notices as notice_rules
+from signering.models import Notice, Organisation, Protocol, ProtocolVersion
+from signering.registry import InvalidHash, normalise
+
+from ..app import services
+from .present import PUBLISHED_STATES, notice_view, paragraphs
+
+ARCHIVE_PAGE = 50
+
+
+def _org(session, slug: str) -> Organisation:
+    org = session.execute(select(Organisation).filter_by(slug=slug)).scalar_one_or_none()
+    if org is None:
+        abort(404)
+    return org
+
+
+def _organisations(session) -> list[Organisation]:
+    return session.execute(select(Organisation).order_by(Organisation.name)).scalars().all()
+
+
+def index():
+    svc = services()
+    with svc.db.read() as session:
+        orgs = [(o.slug, o.name) for o in _organisations(session)]
+    return render_template("public/index.html", orgs=orgs)
+
+
+def board_redirect():
+    svc = services()
+    with svc.db.read() as session:
+        orgs = [(o.slug, o.name) for o in _organisations(session)]
+    if len(orgs) == 1:
+        return redirect(url_for("public.board", org=orgs[0][0]))
+    return render_template("public/organisations.html", orgs=orgs)
+
+
+def board(org: str):
+    svc = services()
+    with svc.db.read() as session:
+        row = _org(session, org)
+        items = [notice_view(n, svc.settings.base_url, row.slug)
+                 for n in notice_rules.current(session, row.id, svc.today())]
+        name = row.name
+    return render_template("public/board.html", org_slug=org, org_name=name, notices=items, paragraphs=paragraphs)
+
+
+def archive(org: str):
+    svc = services()
+    query = (request.args.get("q") or "").strip()[:200]
+    try:
+        page = max(1, int(request.args.get("sida", "1")))
+    except ValueError:
+        page = 1
+    with svc.db.read() as session:
+        row = _org(session, org)
+        found, total = notice_rules.archived(session, row.id, query, offset=(page - 1) * ARCHIVE_PAGE,
+                                             limit=ARCHIVE_PAGE)
+        items = [notice_view(n, svc.settings.base_url, row.slug) for n in found]
+        name = row.name
+    pages = max(1, -(-total // ARCHIVE_PAGE))
+    return render_template("public/archive.html", org_slug=org, org_name=name, notices=items, q=query,
+                           total=total, page=page, pages=pages)
+
+
+def notice(org: str, notice_id: int):
+    svc = services()
+    with svc.db.read() as session:
+        row = _org(session, org)
+        item = session.execute(select(Notice).filter_by(id=notice_id, organisation_id=row.id)).scalar_one_or_none()
+        # A notice announced for a later day is not public until that day.
+        if item is None or (item.status == "posted" and item.posted_date > svc.today()):
+            abort(404)
+        view = notice_view(item, svc.settings.base_url, row.slug)
+        name = row.name
+    return render_template("public/notice.html", org_slug=org, org_name=name, n=view, paragraphs=paragraphs)
+
+
+def sealed_pdf(sha256: str):
+    svc = services()
+    try:
+        sha = normalise(sha256)
+    except InvalidHash:
+        abort(404)
+    with svc.db.read() as session:
+        # Only what the anslagstavla has published: a protocol still being signed, or one
+        # withdrawn, has no public PDF even if someone learns its hash.
+        hit = session.execute(
+            select(ProtocolVersion.id, Protocol.meeting_date)
+            .join(Protocol, ProtocolVersion.protocol_id == Protocol.id)
+            .join(Notice, Notice.protocol_id == Protocol.id)
+            .where(ProtocolVersion.sealed_sha256 == sha, Notice.status.in_(PUBLISHED_STATES))
+        ).first()
+    if hit is None or not svc.blobs.exists(sha):
+        abort(404)
+    response = send_file(svc.blobs.path(sha), mimetype="application/pdf", as_attachment=False,
+                         download_name=f"protokoll-{hit.meeting_date.isoformat()}-{sha[:12]}.pdf",
+                         conditional=True, etag=sha, max_age=86400)
+    response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+    return response
+
+
+def qr_svg(sha256: str):
+    try:
+        sha = normalise(sha256)
+    except InvalidHash:
+        abort(404)
+    target = f"{services().settings.base_url.rstrip('/')}/verifiera/{sha}"
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4,
+                         image_factory=qrcode.image.svg.SvgPathFillImage)
+    code.add_data(target)
+    code.make(fit=True)
+    out = io.BytesIO()
+    code.make_image().save(out)
+    response = send_file(io.BytesIO(out.getvalue()), mimetype="image/svg+xml", max_age=86400)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

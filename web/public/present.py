@@ -1,0 +1,104 @@
+"""One public view of a notice, shared by the pages, the Atom feed and the JSON list.
+
+Only what the anslagstavla may show goes in: names and roles of signers (while posted),
+never e-mail addresses; the signers list is rebuilt key by key so nothing else slips through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+
+from signering.legal_dates import format_date
+from signering.models import Notice
+
+PUBLISHED_STATES = ("posted", "archived")
+_STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def kind_label(kind: str) -> str:
+    return {
+        "bevis_om_justering": _("Bevis om justering"),
+        "kungorelse": _("Kungörelse"),
+        "kallelse": _("Kallelse"),
+        "underrattelse": _("Underrättelse"),
+    }.get(kind, kind)
+
+
+def role_label(role: str) -> str:
+    return {
+        "sekreterare": _("Sekreterare"),
+        "ordforande": _("Ordförande"),
+        "justerare": _("Justerare"),
+    }.get(role, role)
+
+
+def day(value: dt.date | str | None, lang: str = "sv") -> str:
+    """'fredag 2 januari 2026' for a date or its ISO text; empty for none."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return format_date(value, lang) if value else ""
+
+
+def when(value: dt.datetime | str | None) -> str:
+    """A moment as Swedish local time, '2025-10-07 11:30'; naive values are UTC (as SQLite returns them)."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(_STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+
+
+def sealed_version(notice: Notice):
+    """The sealed version behind a bevis om justering, or None."""
+    if notice.protocol is None:
+        return None
+    sealed = [v for v in notice.protocol.versions if v.sealed_sha256 and not v.voided]
+    return sealed[-1] if sealed else None
+
+
+def notice_view(notice: Notice, base_url: str, org_slug: str) -> dict:
+    base = base_url.rstrip("/")
+    version = sealed_version(notice)
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    view = {
+        "id": notice.id,
+        "organisation": org_slug,
+        "kind": notice.kind,
+        "title": notice.title,
+        "body": notice.body or "",
+        "board": notice.board_name or None,
+        "meeting_date": iso(notice.meeting_date),
+        "justering_date": iso(notice.justering_date),
+        "posted_date": iso(notice.posted_date),
+        "appeal_last_day": iso(notice.appeal_last_day),
+        "takedown_date": iso(notice.takedown_date),
+        "forvaringsplats": notice.forvaringsplats or None,
+        "status": notice.status,
+        # Cleared by the sweep when the notice comes down; the check here is belt and braces.
+        "signers": ([{"name": str(s.get("name", "")), "role": str(s.get("role", ""))} for s in notice.signers or []
+                     if isinstance(s, dict)] if notice.status == "posted" else []),
+        "original_sha256": version.original_sha256 if version else None,
+        "sealed_sha256": version.sealed_sha256 if version else None,
+        "sealed_pdf_url": f"{base}/protokoll/{version.sealed_sha256}.pdf" if version else None,
+        "verify_url": f"{base}/verifiera/{version.original_sha256}" if version else None,
+        "url": f"{base}/{org_slug}/anslagstavla/{notice.id}",
+    }
+    return view
+
+
+def api_fields(view: dict) -> dict:
+    """The documented JSON of ``GET /api/v1/notices``."""
+    keys = ("id", "organisation", "kind", "title", "board", "meeting_date", "justering_date", "posted_date",
+            "appeal_last_day", "takedown_date", "forvaringsplats", "signers", "sealed_pdf_url", "verify_url")
+    return {k: view[k] for k in keys}
+
+
+def paragraphs(text: str) -> list[list[str]]:
+    """Body text as paragraphs (blank-line separated) of lines, for templates without inline styles."""
+    blocks = [b for b in (text or "").replace("\r\n", "\n").split("\n\n") if b.strip()]
+    return [b.strip("\n").split("\n") for b in blocks]
