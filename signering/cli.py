@@ -18,6 +18,12 @@ from .errors import SigneringError
 COMMAND_MODULES = [
     "verify",
     "demo_seal",
+    "frister",
+    "admin",
+    "serve",
+    "inspect",
+    "api_token",
+    "notices",
 ]
 
 

@@ -1,0 +1,127 @@
+"""``signering serve`` (gunicorn + the worker), ``signering worker``, ``signering run-demo``."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("serve", help="Starta webbservern (gunicorn) och bakgrundsarbetaren.")
+    p.add_argument("--host", default=os.environ.get("SIGNERING_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("SIGNERING_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("SIGNERING_WORKERS", "2")))
+    p.add_argument("--no-worker", action="store_true", help="starta inte bakgrundsarbetaren (kör den separat)")
+    p.set_defaults(func=cmd_serve)
+    w = sub.add_parser("worker", help="Kör bakgrundsjobben (e-post, försegling, påminnelser, nedtagning).")
+    w.add_argument("--once", action="store_true")
+    w.set_defaults(func=cmd_worker)
+    d = sub.add_parser("run-demo", help="Sätt upp demodata och starta (används av make run).")
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--port", type=int, default=8000)
+    d.set_defaults(func=cmd_run_demo)
+
+
+def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
+    # gthread: a signing request calls the organisation's own TSA on this same server.
+    return [sys.executable, "-m", "gunicorn", "web.wsgi:app", "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--graceful-timeout", "10",
+            "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(M)sms',
+            "--forwarded-allow-ips", os.environ.get("SIGNERING_FORWARDED_ALLOW_IPS", "127.0.0.1")]
+
+
+def cmd_serve(args) -> int:
+    from ..runtime import services_from_env
+
+    svc = services_from_env()
+    svc.db.upgrade()
+    _startup_recovery(svc)
+    procs = [subprocess.Popen(gunicorn_argv(args.host, args.port, args.workers))]
+    if not args.no_worker:
+        procs.append(subprocess.Popen([sys.executable, "-m", "signering.cli", "worker"]))
+    print(f"Signering körs på http://{args.host}:{args.port}/  (Ctrl-C avslutar)", flush=True)
+
+    def stop(*_):
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(p.poll() is None for p in procs):
+            try:
+                procs[0].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for p in procs:
+            p.wait(timeout=15)
+    return procs[0].returncode or 0
+
+
+def _startup_recovery(svc) -> None:
+    """Remove blobs no row names (a crash between blob and commit) and finish pending seals."""
+    from sqlalchemy import select
+
+    from ..models import ProtocolVersion
+    from ..workflow.sealing import seal_pending
+
+    with svc.db.read() as session:
+        keep = set()
+        for row in session.execute(select(ProtocolVersion.original_sha256, ProtocolVersion.working_sha256,
+                                          ProtocolVersion.sealed_sha256)):
+            keep.update(h for h in row if h)
+    svc.blobs.sweep(keep, older_than_seconds=3600)
+    try:
+        seal_pending(svc)
+    except Exception:  # the TSA may be this very server, not yet up: the worker retries
+        pass
+
+
+def cmd_worker(args) -> int:
+    from ..mail import SmtpMailer
+    from ..runtime import services_from_env
+    from ..worker import run_forever, run_once
+
+    svc = services_from_env()
+    mailer = SmtpMailer.from_env()
+    if args.once:
+        print(run_once(svc, mailer))
+        return 0
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    try:
+        run_forever(svc, mailer, stop=lambda: bool(stopping))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_run_demo(args) -> int:
+    from .demo_data import ensure_demo
+
+    os.environ.setdefault("SIGNERING_BASE_URL", f"http://localhost:{args.port}")
+    os.environ.setdefault("SIGNERING_SMTP_HOST", "127.0.0.1")
+    os.environ.setdefault("SIGNERING_SMTP_PORT", "8025")
+    info = ensure_demo()
+    catcher = subprocess.Popen([sys.executable, "-m", "signering.demo_mail", info["maildir"], "8025"])
+    try:
+        print("\n" + "=" * 72)
+        print(f"Signering (DEMO) på {os.environ['SIGNERING_BASE_URL']}/")
+        print(f"  Personal:   {os.environ['SIGNERING_BASE_URL']}/sekreterare/logga-in")
+        print(f"              e-post {info['email']}  lösenord {info['password']}")
+        print(f"  E-post:     alla utskick sparas i {info['maildir']} och visas på "
+              f"{os.environ['SIGNERING_BASE_URL']}/demo/epost")
+        print(f"  Anslagstavla: {os.environ['SIGNERING_BASE_URL']}/demo/anslagstavla")
+        print("  Demonycklar (keys-example): demo keys, not for production.")
+        print("=" * 72 + "\n", flush=True)
+        os.environ["SIGNERING_DEMO_MAILDIR"] = info["maildir"]
+        args.workers, args.no_worker = 2, False
+        return cmd_serve(args)
+    finally:
+        catcher.terminate()

@@ -1,0 +1,58 @@
+"""``signering verify FILE [--json] [--trust CERT.pem ...]``: check a sealed protocol offline.
+
+Exit 0 when valid, 1 when invalid, 2 when the file cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ..errors import InputError
+from ..pdf.verify import verify_pdf
+from ..pki.certs import to_asn1
+from ..pki.keys import DEMO_DIR, load_certificates
+
+
+def register(sub) -> None:
+    p = sub.add_parser("verify", help="Kontrollera ett signerat protokoll (offline).")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="skriv resultatet som JSON")
+    p.add_argument("--trust", action="append", default=[], metavar="CERT.pem",
+                   help="betrodd rot (standard: SIGNERING_TRUST_ROOT, annars keys-example/root.pem)")
+    p.set_defaults(func=run)
+
+
+def trust_roots(paths: list[str]):
+    if not paths:
+        configured = os.environ.get("SIGNERING_TRUST_ROOT")
+        paths = [configured] if configured else [os.path.join(DEMO_DIR, "root.pem")]
+    return [to_asn1(c) for p in paths for c in load_certificates(p)]
+
+
+def run(args) -> int:
+    roots = trust_roots(args.trust)
+    try:
+        with open(args.file, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise InputError(f"Filen {args.file} kunde inte öppnas: {exc.strerror}.",
+                         f"The file {args.file} could not be opened: {exc.strerror}.") from exc
+    report = verify_pdf(data, roots)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print_human(report)
+    return 0 if report.valid else 1
+
+
+def print_human(report) -> None:
+    print("GILTIG" if report.valid else "OGILTIG")
+    if report.document_sha256:
+        print(f"Originalprotokollets SHA-256: {report.document_sha256} ({report.original_length} byte)")
+    for s in report.signatures:
+        mark = "✓" if s.intact and s.valid and s.trusted else "✗"
+        who = s.signer or s.field
+        print(f"  {mark} {who}{' (' + s.role + ')' if s.role else ''}  {s.signed_at or ''}")
+    for problem in report.problems:
+        print(f"  Problem: {problem}")

@@ -1,0 +1,93 @@
+"""Engine and sessions for SQLite (embedded default) and PostgreSQL (production).
+
+Workflow steps run in :meth:`Database.write` sessions. On SQLite those start with
+``BEGIN IMMEDIATE`` so two requests cannot both read "not yet signed" and both sign; on
+PostgreSQL the steps lock their rows with ``SELECT … FOR UPDATE`` (see :func:`locked`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
+
+
+def default_url(instance_dir: str) -> str:
+    return "sqlite:///" + os.path.join(os.path.abspath(instance_dir), "signering.sqlite3")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("immediate") else "BEGIN")
+
+
+class Database:
+    def __init__(self, url: str):
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs = {"future": True}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        else:
+            kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+        self.engine = create_engine(url, **kwargs)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(self.engine.execution_options(immediate=True), expire_on_commit=False)
+
+    @contextlib.contextmanager
+    def read(self):
+        with self._read() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def write(self):
+        """One transaction: committed when the block ends, rolled back on any exception."""
+        with self._write() as session:
+            with session.begin():
+                yield session
+
+    def upgrade(self) -> None:
+        """Create or migrate the schema to the newest version (Alembic)."""
+        from alembic import command
+
+        command.upgrade(alembic_config(self.url), "head")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", MIGRATIONS)
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def locked(session: Session, model, **filters):
+    """Select one row for update (a row lock on PostgreSQL; SQLite holds the database lock)."""
+    stmt = select(model).filter_by(**filters).with_for_update()
+    return session.execute(stmt).scalar_one_or_none()

@@ -1,0 +1,221 @@
+"""The data model. Every row belongs to one organisation, directly or through its protocol,
+so every query can be scoped to what the caller may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
+                        UniqueConstraint, Index)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .clock import utcnow
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: DateTime(timezone=True)}
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="kommun")  # kommun | region | kommunforbund
+    key_dir: Mapped[str] = mapped_column(String(500))
+    seal_passphrase_env: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    boards: Mapped[list[Board]] = relationship(back_populates="organisation", order_by="Board.name")
+
+
+class Board(Base):
+    __tablename__ = "board"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="namnd")  # namnd | utskott | fullmaktige | natverk
+    forvaringsplats: Mapped[str] = mapped_column(String(300), default="")
+    organisation: Mapped[Organisation] = relationship(back_populates="boards")
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("organisation_id", "email"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))  # secretary | admin
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    organisation: Mapped[Organisation] = relationship()
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Protocol(Base):
+    __tablename__ = "protocol"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id"), index=True)
+    meeting_date: Mapped[dt.date] = mapped_column(Date)
+    #: signing | declined | withdrawn | sealed | posted | archived (the API's values)
+    status: Mapped[str] = mapped_column(String(16), default="signing", index=True)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    board: Mapped[Board] = relationship()
+    versions: Mapped[list[ProtocolVersion]] = relationship(back_populates="protocol", order_by="ProtocolVersion.number")
+
+    @property
+    def current(self) -> ProtocolVersion | None:
+        return self.versions[-1] if self.versions else None
+
+
+class ProtocolVersion(Base):
+    __tablename__ = "protocol_version"
+    __table_args__ = (UniqueConstraint("protocol_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    protocol_id: Mapped[int] = mapped_column(ForeignKey("protocol.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    original_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    original_size: Mapped[int] = mapped_column(Integer)
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str] = mapped_column(String(255), default="protokoll.pdf")
+    #: blob holding the latest state: signature page, then each signature in turn, then the seal
+    working_sha256: Mapped[str] = mapped_column(String(64))
+    sealed_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: set while all signers have signed but the seal is not yet written (redone on start)
+    seal_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sealed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    protocol: Mapped[Protocol] = relationship(back_populates="versions")
+    requests: Mapped[list[SignatureRequest]] = relationship(back_populates="version",
+                                                            order_by="SignatureRequest.position")
+
+
+class SignatureRequest(Base):
+    __tablename__ = "signature_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("protocol_version.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 0-based routing order = field signer-(position+1)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16))
+    #: waiting | active | signed | declined | replaced | locked | voided
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    token_expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    code_expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    code_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    last_reminded_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    signed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version: Mapped[ProtocolVersion] = relationship(back_populates="requests")
+
+
+class Event(Base):
+    """The audit trail. Staff-only: it may hold e-mail addresses and IP addresses."""
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    protocol_id: Mapped[int | None] = mapped_column(ForeignKey("protocol.id"), index=True, nullable=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("signature_request.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(254), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Notice(Base):
+    """A notice on the anslagstavla."""
+    __tablename__ = "notice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    protocol_id: Mapped[int | None] = mapped_column(ForeignKey("protocol.id"), unique=True, nullable=True)
+    kind: Mapped[str] = mapped_column(String(32), default="bevis_om_justering")
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    board_name: Mapped[str] = mapped_column(String(200), default="")
+    meeting_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    justering_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    posted_date: Mapped[dt.date] = mapped_column(Date)
+    appeal_last_day: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    takedown_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    forvaringsplats: Mapped[str] = mapped_column(String(300), default="")
+    #: names and roles of the signers while posted; cleared when the notice comes down
+    signers: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="posted", index=True)  # posted | archived
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    protocol: Mapped[Protocol | None] = relationship()
+
+
+class OutboxMail(Base):
+    """Mail to send, written in the same transaction as the state change that causes it."""
+    __tablename__ = "outbox_mail"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), nullable=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    to: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    #: the body carries a link or a code: it is blanked once the mail is sent
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(nullable=True, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Webhook(Base):
+    __tablename__ = "webhook"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class WebhookDelivery(Base):
+    __tablename__ = "webhook_delivery"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhook.id"), index=True)
+    event: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    webhook: Mapped[Webhook] = relationship()
+
+
+class LogEntry(Base):
+    """One leaf of the transparency log (append-only; index = position in the tree)."""
+    __tablename__ = "log_entry"
+    index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    leaf: Mapped[bytes] = mapped_column(LargeBinary)
+    leaf_hash: Mapped[str] = mapped_column(String(64))
+    original_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sealed_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+Index("ix_signature_request_active", SignatureRequest.status)

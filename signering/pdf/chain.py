@@ -1,0 +1,53 @@
+"""The whole signing chain of one protocol, step by step, without a database.
+
+The web workflow calls these steps one at a time (one signer per request); ``demo-seal``,
+the tests and the benchmarks run them back to back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from pyhanko.sign.timestamps import TimeStamper
+
+from ..pki.orgkeys import OrgKeys
+from .seal import seal
+from .signature_page import PageSigner, SignaturePageInfo, add_signature_page, field_name
+from .signing import SignerIdentity, sign_as
+
+ROLES = ("sekreterare", "ordforande", "justerare")
+
+
+@dataclass(frozen=True)
+class Route:
+    board: str
+    meeting_date: dt.date
+    signers: tuple[PageSigner, ...]
+    organisation: str
+
+
+def prepare(original: bytes, route: Route, base_url: str, lang: str = "sv") -> tuple[bytes, str]:
+    """Add the signature page; return (prepared PDF, SHA-256 of the original)."""
+    sha = hashlib.sha256(original).hexdigest()
+    info = SignaturePageInfo(board=route.board, meeting_date=route.meeting_date, sha256=sha,
+                             verify_url=f"{base_url.rstrip('/')}/verifiera/{sha}", signers=route.signers,
+                             organisation=route.organisation, lang=lang)
+    return add_signature_page(original, info), sha
+
+
+def sign_step(pdf: bytes, route: Route, index: int, keys: OrgKeys, timestamper: TimeStamper | None,
+              document_sha256: str, lang: str = "sv") -> bytes:
+    person = route.signers[index]
+    return sign_as(pdf, field_name=field_name(index),
+                   who=SignerIdentity(person.name, person.role, route.organisation),
+                   ca=keys.signing_ca, document_sha256=document_sha256, timestamper=timestamper, lang=lang)
+
+
+def run_chain(original: bytes, route: Route, keys: OrgKeys, timestamper: TimeStamper, base_url: str,
+              lang: str = "sv") -> bytes:
+    pdf, sha = prepare(original, route, base_url, lang)
+    for index in range(len(route.signers)):
+        pdf = sign_step(pdf, route, index, keys, timestamper, sha, lang)
+    return seal(pdf, keys=keys, timestamper=timestamper, document_sha256=sha)

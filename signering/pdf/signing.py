@@ -1,0 +1,115 @@
+"""One signer's PAdES signature into their field on the signature page.
+
+The certificate is issued for this one signature (see :mod:`signering.pki.ca`); the fresh
+key lives only inside this call. Every signature is an incremental update, so the bytes
+signed before stay untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.stamp import TextStampStyle
+
+from ..errors import SigningError
+from ..fonts import font_path
+from ..pki.ca import ROLE_TITLES, SigningCA
+from ..pki.keys import KeyPair
+
+# Sizing the font to the ~85 x 28 mm box: five lines at 7 pt, the hash in two halves.
+_STAMP_TEXT = {
+    "sv": "Signerat av %(signer)s\n%(role)s\n%(ts)s\nSHA-256 %(hash1)s\n%(hash2)s",
+    "en": "Signed by %(signer)s\n%(role)s\n%(ts)s\nSHA-256 %(hash1)s\n%(hash2)s",
+}
+_REASON = {
+    "sekreterare": "Sekreterare: intygar protokollet",
+    "ordforande": "Ordförande: ansvarar för protokollet",
+    "justerare": "Justerare: justerar protokollet",
+}
+_FONT = None
+#: Room for the CMS container: certificate chain, signature and timestamp token, with margin.
+SIGNATURE_RESERVE = 16384
+
+
+def _font_factory() -> GlyphAccumulatorFactory:
+    # Parsing the TTF once per process; each document still gets its own subset.
+    global _FONT
+    if _FONT is None:
+        _FONT = GlyphAccumulatorFactory(font_path(), font_size=7)
+    return _FONT
+
+
+@dataclass(frozen=True)
+class SignerIdentity:
+    name: str
+    role: str  # sekreterare | ordforande | justerare
+    organisation: str
+
+
+def stamp_style(lang: str = "sv") -> TextStampStyle:
+    return TextStampStyle(
+        stamp_text=_STAMP_TEXT.get(lang, _STAMP_TEXT["sv"]),
+        text_box_style=TextBoxStyle(font=_font_factory(), font_size=7, leading=9),
+        timestamp_format="%Y-%m-%d %H:%M:%S %Z",
+        border_width=1,
+    )
+
+
+def sign_with(pdf: bytes, *, field_name: str, keypair: KeyPair, display_name: str, role_label: str,
+              document_sha256: str, timestamper: TimeStamper | None, reason: str, lang: str = "sv",
+              visible: bool = True, location: str | None = None) -> bytes:
+    """Sign ``field_name`` (created invisible if absent) with ``keypair``; return the new PDF bytes."""
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        name=display_name,
+        reason=reason,
+        location=location,
+    )
+    params = {"role": role_label, "hash1": document_sha256[:32], "hash2": document_sha256[32:]}
+    pdf_signer = signers.PdfSigner(
+        meta,
+        signer=keypair.pyhanko_signer(),
+        timestamper=timestamper,
+        stamp_style=stamp_style(lang) if visible else None,
+        new_field_spec=None if visible else fields.SigFieldSpec(field_name),
+    )
+    out = io.BytesIO()
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        # A fixed reservation skips pyHanko's dry-run signature (and a second TSA round trip).
+        pdf_signer.sign_pdf(writer, output=out, appearance_text_params=params, bytes_reserved=SIGNATURE_RESERVE)
+    except SigningError:
+        raise
+    except Exception as exc:
+        if exc.__class__.__name__.startswith("Timestamp") or "timestamp" in str(exc).lower():
+            from ..errors import TimestampError
+            raise TimestampError() from exc
+        raise SigningError(details=str(exc)) from exc
+    return out.getvalue()
+
+
+def sign_as(pdf: bytes, *, field_name: str, who: SignerIdentity, ca: SigningCA, document_sha256: str,
+            timestamper: TimeStamper | None, lang: str = "sv") -> bytes:
+    """Issue a one-off certificate for ``who`` and sign their field with it."""
+    keypair = ca.issue(who.name, who.role, who.organisation)
+    try:
+        return sign_with(pdf, field_name=field_name, keypair=keypair, display_name=who.name,
+                         role_label=ROLE_TITLES.get(who.role, who.role), document_sha256=document_sha256,
+                         timestamper=timestamper, reason=_REASON.get(who.role, who.role), lang=lang)
+    finally:
+        # The key must not outlive the signature; dropping the last reference is all Python offers.
+        keypair.private_key = None
+        del keypair
+
+
+def signed_at(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).isoformat()

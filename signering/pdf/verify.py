@@ -1,0 +1,224 @@
+"""Verify a sealed protocol offline: signatures, trust, what changed after signing, the original.
+
+Returns a :class:`VerificationReport` (for ``--json`` and the public page); ``raise_for_status``
+turns an invalid report into an exception for callers that prefer that. The checks, in order:
+
+1. the file parses as a PDF;
+2. the signature page names the original (length and SHA-256) and the first bytes match it;
+3. every signer field on the signature page is signed, and the seal and a document timestamp exist;
+4. each signature is intact, valid and chains to a trusted root (signer certificates are
+   checked at the time their trusted timestamp proves, since they live one hour by design);
+5. nothing but form filling, signing and LTA updates (DSS, document timestamps) came after
+   each signature, and the last signature or timestamp covers the whole file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from dataclasses import asdict, dataclass, field
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko_certvalidator import ValidationContext
+
+from ..errors import SigneringError
+from .original import read_original_marker
+from .signature_page import field_name as signer_field_name
+
+ROLE_FROM_TITLE = {"sekreterare": "sekreterare", "ordförande": "ordforande", "ordforande": "ordforande",
+                   "justerare": "justerare", "e-sigill": "e-sigill"}
+
+
+class VerificationFailed(SigneringError):
+    code = "verification_failed"
+    default_sv = "Dokumentet kunde inte verifieras."
+    default_en = "The document could not be verified."
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    field: str
+    kind: str  # signer | seal | document_timestamp
+    signer: str | None
+    role: str | None
+    signed_at: str | None
+    intact: bool
+    valid: bool
+    trusted: bool
+    timestamped: bool
+    covers_whole_file: bool
+    changes_after: str | None
+
+
+@dataclass
+class VerificationReport:
+    status: str = "invalid"
+    document_sha256: str | None = None
+    original_length: int | None = None
+    file_sha256: str | None = None
+    signatures: list[SignatureReport] = field(default_factory=list)
+    timestamped: bool = False
+    sealed: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return self.status == "valid"
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        return data
+
+    def raise_for_status(self) -> "VerificationReport":
+        if not self.valid:
+            raise VerificationFailed("Ogiltigt: " + "; ".join(self.problems), "Invalid: " + "; ".join(self.problems))
+        return self
+
+
+def _subject_parts(cert: asn1_x509.Certificate) -> tuple[str | None, str | None]:
+    native = cert.subject.native
+    title, name = native.get("title"), native.get("common_name")
+    return (str(name) if name else None), (str(ROLE_FROM_TITLE.get(title.lower(), title)) if title else None)
+
+
+def _tst_time(signer_info) -> dt.datetime | None:
+    attrs = signer_info["unsigned_attrs"]
+    if attrs.native is None:
+        return None
+    for attr in attrs:
+        if attr["type"].native == "signature_time_stamp_token":
+            token = attr["values"][0]
+            return token["content"]["encap_content_info"]["content"].parsed["gen_time"].native
+    return None
+
+
+def _context(roots, dss: DocumentSecurityStore | None, moment: dt.datetime | None) -> ValidationContext:
+    certs, crls = [], []
+    if dss is not None:
+        certs = list(dss.load_certs())
+        crls = [asn1_crl.CertificateList.load(c.get_object().data) for c in dss.crls]
+    return ValidationContext(trust_roots=roots, other_certs=certs, crls=crls, allow_fetching=False,
+                             revocation_mode="soft-fail", moment=moment, best_signature_time=moment)
+
+
+def verify_pdf(data: bytes, trust_roots: list[asn1_x509.Certificate], *, require_complete: bool = True
+               ) -> VerificationReport:
+    report = VerificationReport(file_sha256=hashlib.sha256(data).hexdigest())
+    problems = report.problems
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception as exc:  # any parser failure means the file is not a readable PDF
+        problems.append(f"Filen är ingen läsbar PDF ({exc.__class__.__name__}); den kan vara trunkerad eller skadad.")
+        return report
+
+    marker = read_original_marker(reader)
+    if marker is None:
+        problems.append("Signeringssidan saknas: filen innehåller inga uppgifter om originalprotokollet.")
+    else:
+        length, claimed = marker
+        report.original_length, report.document_sha256 = length, claimed
+        prefix = data[:length]
+        if len(data) < length or hashlib.sha256(prefix).hexdigest() != claimed:
+            problems.append("De första byten i filen stämmer inte med originalprotokollets SHA-256 på signeringssidan.")
+        elif not prefix.rstrip().endswith(b"%%EOF"):
+            problems.append("Originalprotokollet i filen är inte en komplett PDF (slutmarkering saknas).")
+        else:
+            try:
+                PdfFileReader(io.BytesIO(prefix), strict=False).root["/Pages"]
+            except Exception:
+                problems.append("Originalprotokollet i filen är inte en komplett, läsbar PDF.")
+
+    if not embedded:
+        problems.append("Filen innehåller inga underskrifter (de kan ha tagits bort).")
+        return report
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except Exception:
+        dss = None
+    roots = list(trust_roots)
+    by_field = {}
+    last = embedded[-1]
+    for sig in embedded:
+        by_field[str(sig.field_name)] = sig
+        report.signatures.append(_check_one(sig, roots, dss, is_last=sig is last, problems=problems))
+
+    signer_fields = sorted((f for f in _all_sig_fields(reader) if f.startswith("signer-")),
+                           key=lambda f: int(f.split("-")[1]))
+    for index, fname in enumerate(signer_fields):
+        if fname != signer_field_name(index):
+            problems.append(f"Oväntat underskriftsfält {fname}.")
+        if fname not in by_field:
+            problems.append(f"Underskrift {index + 1} i ordningen saknas (fältet {fname} är inte signerat).")
+    report.sealed = any(s.kind == "seal" for s in report.signatures)
+    report.timestamped = any(s.kind == "document_timestamp" and s.valid for s in report.signatures)
+    if require_complete:
+        if not signer_fields:
+            problems.append("Signeringssidans underskriftsfält saknas.")
+        if not report.sealed:
+            problems.append("Organisationens e-sigill saknas: protokollet är inte förseglat.")
+        if not any(s.kind == "document_timestamp" for s in report.signatures):
+            problems.append("Dokumenttidsstämpel saknas (PAdES B-LTA).")
+    report.status = "valid" if not problems else "invalid"
+    return report
+
+
+def _all_sig_fields(reader: PdfFileReader) -> list[str]:
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    return [name for name, _value, _ref in enumerate_sig_fields(reader, filled_status=None)]
+
+
+def _check_one(sig, roots, dss, *, is_last: bool, problems: list[str]) -> SignatureReport:
+    kind = "document_timestamp" if sig.sig_object_type == "/DocTimeStamp" else (
+        "seal" if sig.field_name == "seal" else "signer")
+    # pyHanko's name objects keep the parsed document alive; plain strings keep reports light.
+    label = str(sig.field_name)
+    try:
+        if kind == "document_timestamp":
+            status = validate_pdf_timestamp(sig, validation_context=_context(roots, dss, None))
+            when = status.timestamp
+            signer, role, timestamped = "Tidsstämpel", None, True
+        else:
+            when = _tst_time(sig.signer_info)
+            status = validate_pdf_signature(sig, signer_validation_context=_context(roots, dss, when),
+                                            ts_validation_context=_context(roots, dss, None))
+            signer, role = _subject_parts(sig.signer_cert)
+            ts = status.timestamp_validity
+            timestamped = bool(ts and ts.intact and ts.valid and ts.trusted)
+            when = when or status.signer_reported_dt
+    except (SignatureValidationError, ValueError, KeyError) as exc:
+        problems.append(f"Underskriften i fältet {label} kunde inte kontrolleras: {exc}")
+        return SignatureReport(label, kind, None, None, None, False, False, False, False, False, None)
+    who = signer or label
+    if not status.intact:
+        problems.append(f"Underskriften av {who} är bruten: det signerade innehållet har ändrats.")
+    elif not status.valid:
+        problems.append(f"Underskriften av {who} är ogiltig (kryptografiskt fel).")
+    if not status.trusted:
+        problems.append(f"Certifikatet för {who} leder inte till en betrodd rot.")
+    if kind != "document_timestamp" and not timestamped:
+        problems.append(f"Underskriften av {who} saknar en giltig tidsstämpel.")
+    level = status.modification_level
+    allowed = ModificationLevel.FORM_FILLING
+    if level is None or level.value > allowed.value:
+        problems.append(f"Efter underskriften av {who} har dokumentet ändrats på ett otillåtet sätt "
+                        f"(t.ex. sidor eller innehåll).")
+    covers_all = str(status.coverage).endswith("ENTIRE_FILE")
+    if is_last and not covers_all and (level is None or level.value > ModificationLevel.LTA_UPDATES.value):
+        problems.append("Något har lagts till efter den sista underskriften/tidsstämpeln.")
+    return SignatureReport(
+        field=label, kind=kind, signer=signer, role=role,
+        signed_at=when.astimezone(dt.timezone.utc).isoformat() if when else None,
+        intact=bool(status.intact), valid=bool(status.valid), trusted=bool(status.trusted),
+        timestamped=timestamped, covers_whole_file=covers_all,
+        changes_after=level.name if level is not None else None,
+    )

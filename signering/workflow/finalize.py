@@ -1,0 +1,203 @@
+"""Finalize: an uploaded protocol becomes a frozen version with a signing route.
+
+Order of effects, for crash safety: the upload is streamed into the blob store (hashed on
+the way), checked, the signature page is added and stored; only then does one transaction
+create the rows and queue the first invitation. A crash before the commit leaves only
+blobs that no row names, which the start-up sweep removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..mail import templates as mails
+from ..errors import InputError
+from ..ingest import check_pdf
+from ..models import Board, Organisation, Protocol, ProtocolVersion, SignatureRequest
+from ..pdf.chain import ROLES, Route, prepare
+from ..pdf.signature_page import PageSigner
+from .audit import queue_mail, record
+from .errors import NotAllowed, NotFound, UnknownBoard
+from .secrets import new_token, token_hash
+
+_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+
+
+@dataclass(frozen=True)
+class SignerInput:
+    name: str
+    email: str
+    role: str
+
+
+def validate_signers(signers: list[SignerInput]) -> list[SignerInput]:
+    cleaned = []
+    for i, s in enumerate(signers, 1):
+        name, email, role = (s.name or "").strip(), (s.email or "").strip().lower(), (s.role or "").strip()
+        if not name or len(name) > 200:
+            raise InputError(f"Undertecknare {i}: namn saknas (eller är längre än 200 tecken).",
+                             f"Signer {i}: the name is missing (or longer than 200 characters).", field="signers")
+        if not _EMAIL.match(email) or len(email) > 254:
+            raise InputError(f"Undertecknare {i} ({name}): e-postadressen \"{email}\" ser inte giltig ut.",
+                             f"Signer {i} ({name}): the e-mail address \"{email}\" does not look valid.",
+                             field="signers")
+        if role not in ROLES:
+            raise InputError(f"Undertecknare {i} ({name}): okänd roll \"{role}\". Använd sekreterare, ordforande "
+                             f"eller justerare.", f"Signer {i} ({name}): unknown role \"{role}\". Use sekreterare, "
+                             f"ordforande or justerare.", field="signers")
+        cleaned.append(SignerInput(name, email, role))
+    roles = [s.role for s in cleaned]
+    if (len(roles) < 3 or roles[0] != "sekreterare" or roles[1] != "ordforande"
+            or any(r != "justerare" for r in roles[2:])):
+        raise InputError("Ordningen ska vara: sekreterare, ordförande och minst en justerare.",
+                         "The order must be: sekreterare, ordförande and at least one justerare.", field="signers")
+    return cleaned
+
+
+def _board(session, org: Organisation, board_name: str) -> Board:
+    board = session.execute(select(Board).filter_by(organisation_id=org.id, name=(board_name or "").strip())
+                            ).scalar_one_or_none()
+    if board is None:
+        raise UnknownBoard(f"Nämnden \"{board_name}\" finns inte hos {org.name}. Välj en befintlig nämnd.",
+                           f"The board \"{board_name}\" does not exist in {org.name}. Choose an existing board.",
+                           field="board")
+    return board
+
+
+def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signers: list[SignerInput],
+             upload, filename: str = "protokoll.pdf", actor: str = "", protocol_id: int | None = None) -> int:
+    """Store, check and route an uploaded protocol. Returns the protocol id.
+
+    With ``protocol_id`` the upload becomes a new version of that protocol and the old
+    route is voided (its links die, its signers are told nothing more is needed).
+    """
+    signers = validate_signers(signers)
+    if not isinstance(meeting_date, dt.date):
+        raise InputError("Sammanträdesdatum saknas.", "The meeting date is missing.", field="meeting_date")
+    with svc.db.read() as session:
+        org = session.get(Organisation, org_id)
+        board = _board(session, org, board_name)
+        board_label, org_name = board.name, org.name
+
+    sha, size = svc.blobs.put_stream(upload, max_bytes=svc.settings.max_upload_bytes)
+    try:
+        pages = check_pdf(svc.blobs.path(sha))
+        original = svc.blobs.read(sha)
+        route = Route(board=board_label, meeting_date=meeting_date,
+                      signers=tuple(PageSigner(s.name, s.role) for s in signers), organisation=org_name)
+        prepared, _ = prepare(original, route, svc.settings.base_url, svc.settings.lang)
+        working = svc.blobs.put_bytes(prepared)
+    except Exception:
+        _drop_unreferenced(svc, sha)
+        raise
+
+    now = svc.clock()
+    with _drop_on_error(svc, sha, working), svc.db.write() as session:
+        org = session.get(Organisation, org_id)
+        board = _board(session, org, board_name)
+        if protocol_id is None:
+            protocol = Protocol(organisation_id=org.id, board_id=board.id, meeting_date=meeting_date,
+                                status="signing", created_by=actor, created_at=now, updated_at=now)
+            session.add(protocol)
+            session.flush()
+            number = 1
+        else:
+            protocol = session.execute(select(Protocol).filter_by(id=protocol_id, organisation_id=org.id)
+                                       .with_for_update()).scalar_one_or_none()
+            if protocol is None:
+                raise NotFound()
+            if protocol.status in ("sealed", "posted", "archived"):
+                raise NotAllowed("Protokollet är redan justerat; en ny version kan inte laddas upp.",
+                                 "The protocol is already adjusted; a new version cannot be uploaded.")
+            for old in protocol.versions:
+                if not old.voided:
+                    _void(session, svc, org, protocol, old, actor)
+            number = len(protocol.versions) + 1
+            protocol.board_id, protocol.meeting_date = board.id, meeting_date
+            protocol.status, protocol.updated_at = "signing", now
+        version = ProtocolVersion(protocol_id=protocol.id, number=number, original_sha256=sha, original_size=size,
+                                  page_count=pages, filename=_safe_filename(filename), working_sha256=working,
+                                  created_at=now)
+        session.add(version)
+        session.flush()
+        requests = [SignatureRequest(version_id=version.id, position=i, name=s.name, email=s.email, role=s.role)
+                    for i, s in enumerate(signers)]
+        session.add_all(requests)
+        session.flush()
+        record(session, svc, org_id=org.id, kind="created", protocol_id=protocol.id, actor=actor,
+               version=number, sha256=sha, webhook_payload={"protocol_id": protocol.id, "sha256": sha})
+        activate(session, svc, org, protocol, version, requests[0], actor=actor)
+        return protocol.id
+
+
+def activate(session, svc, org, protocol, version, request: SignatureRequest, *, actor: str = "",
+             reminder: bool = False) -> None:
+    """Give ``request`` a fresh link and queue the invitation (or reminder) mail."""
+    token = new_token()
+    now = svc.clock()
+    request.status = "active"
+    request.token_hash = token_hash(token)
+    request.token_expires_at = now + dt.timedelta(days=svc.settings.link_valid_days)
+    request.code_hash, request.code_expires_at, request.code_attempts = None, None, 0
+    if reminder:
+        request.last_reminded_at = now
+    else:
+        request.sent_at = now
+    template = mails.reminder if reminder else mails.invitation
+    message = template(to=request.email, signer_name=request.name, role=request.role,
+                       board=protocol.board.name, meeting_date=protocol.meeting_date, link=svc.link(token),
+                       deadline=request.token_expires_at.date(), secretary_name=live(version)[0].name
+                       if version.requests else "", lang=svc.settings.lang)
+    queue_mail(session, svc, message, org_id=org.id)
+    record(session, svc, org_id=org.id, kind="reminded" if reminder else "sent", protocol_id=protocol.id,
+           request_id=request.id, actor=actor, to=request.email, position=request.position)
+
+
+def live(version) -> list[SignatureRequest]:
+    """The route as it stands: one request per position, replaced people left out."""
+    return [r for r in version.requests if r.status != "replaced"]
+
+
+def _void(session, svc, org, protocol, version, actor):
+    version.voided = True
+    for req in version.requests:
+        if req.status in ("active", "waiting", "locked"):
+            req.status = "voided"
+            req.token_hash = None
+    record(session, svc, org_id=org.id, kind="voided", protocol_id=protocol.id, actor=actor, version=version.number)
+
+
+def _safe_filename(name: str) -> str:
+    # Only for display; blobs are stored by hash, so the name never touches the filesystem.
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in "<>:\"|?*").strip(" .")
+    return (base or "protokoll.pdf")[:200]
+
+
+@contextlib.contextmanager
+def _drop_on_error(svc, *shas: str):
+    """A refusal inside the transaction (unknown or sealed ``protocol_id``) must not strand the new blobs."""
+    try:
+        yield
+    except BaseException:
+        for sha in shas:
+            _drop_unreferenced(svc, sha)
+        raise
+
+
+def _drop_unreferenced(svc, sha: str) -> None:
+    """Remove a blob written for a rejected upload unless a row already names it."""
+    with svc.db.read() as session:
+        used = session.execute(select(ProtocolVersion.id).where(
+            (ProtocolVersion.original_sha256 == sha) | (ProtocolVersion.working_sha256 == sha)
+            | (ProtocolVersion.sealed_sha256 == sha))).first()
+    if not used:
+        svc.blobs.delete(sha)
+
+

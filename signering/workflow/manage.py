@@ -1,0 +1,123 @@
+"""The secretary's actions on a protocol under justering: remind, replace a signer, withdraw."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from ..mail import templates as mails
+from ..models import Protocol, ProtocolVersion, SignatureRequest
+from .audit import queue_mail, record
+from .errors import NotAllowed, NotFound
+from .finalize import SignerInput, _void, activate, live
+
+
+def _protocol(session, org_id: int, protocol_id: int, *, lock: bool = True) -> Protocol:
+    stmt = select(Protocol).filter_by(id=protocol_id, organisation_id=org_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    protocol = session.execute(stmt).scalar_one_or_none()
+    if protocol is None:
+        raise NotFound()
+    return protocol
+
+
+def _active(protocol: Protocol) -> tuple[ProtocolVersion, SignatureRequest]:
+    version = protocol.current
+    if protocol.status != "signing" or version is None or version.voided:
+        raise NotAllowed("Protokollet är inte under justering.", "The protocol is not under justering.")
+    current = next((r for r in version.requests if r.status in ("active", "locked")), None)
+    if current is None:
+        raise NotAllowed("Ingen väntar på att signera just nu.", "Nobody is waiting to sign right now.")
+    return version, current
+
+
+def remind(svc, *, org_id: int, protocol_id: int, actor: str) -> str:
+    """Send the current signer a reminder with a new link (the old link stops working)."""
+    with svc.db.write() as session:
+        protocol = _protocol(session, org_id, protocol_id)
+        version, current = _active(protocol)
+        current = session.execute(select(SignatureRequest).filter_by(id=current.id).with_for_update()).scalar_one()
+        if current.status not in ("active", "locked"):
+            # A signature won the race: nothing to remind about.
+            raise NotAllowed("Personen har redan signerat.", "The person has already signed.")
+        activate(session, svc, protocol.board.organisation, protocol, version, current, actor=actor, reminder=True)
+        return current.name
+
+
+def auto_remind(svc) -> int:
+    """Remind signers who have had their link longer than the configured number of days."""
+    due = svc.clock() - dt.timedelta(days=svc.settings.reminder_after_days)
+    with svc.db.read() as session:
+        rows = session.execute(
+            select(Protocol.id, Protocol.organisation_id, SignatureRequest.sent_at, SignatureRequest.last_reminded_at)
+            .join(ProtocolVersion, ProtocolVersion.protocol_id == Protocol.id)
+            .join(SignatureRequest, SignatureRequest.version_id == ProtocolVersion.id)
+            .where(Protocol.status == "signing", ProtocolVersion.voided.is_(False),
+                   SignatureRequest.status == "active")).all()
+    count = 0
+    for protocol_id, org_id, sent_at, reminded_at in rows:
+        last = reminded_at or sent_at
+        if last is not None and (last if last.tzinfo else last.replace(tzinfo=dt.timezone.utc)) <= due:
+            try:
+                remind(svc, org_id=org_id, protocol_id=protocol_id, actor="automatisk påminnelse")
+                count += 1
+            except (NotAllowed, NotFound):
+                continue
+    return count
+
+
+def replace_signer(svc, *, org_id: int, protocol_id: int, position: int, name: str, email: str,
+                   actor: str) -> None:
+    """Put someone else in a signer's place; if it was their turn, the new person gets a link."""
+    with svc.db.write() as session:
+        protocol = _protocol(session, org_id, protocol_id)
+        version = protocol.current
+        if protocol.status != "signing" or version is None:
+            raise NotAllowed("Protokollet är inte under justering.", "The protocol is not under justering.")
+        old = next((r for r in version.requests if r.position == position and r.status != "replaced"), None)
+        if old is None or old.status not in ("waiting", "active", "locked"):
+            raise NotAllowed("Den personen kan inte bytas ut (har redan signerat eller finns inte).",
+                             "That person cannot be replaced (already signed or not found).")
+        new = _one(name, email, old.role)
+        was_turn = old.status in ("active", "locked")
+        old.status, old.token_hash = "replaced", None
+        session.flush()
+        replacement = SignatureRequest(version_id=version.id, position=old.position, name=new.name, email=new.email,
+                                       role=old.role, status="waiting")
+        session.add(replacement)
+        session.flush()
+        session.refresh(version)
+        record(session, svc, org_id=org_id, kind="replaced", protocol_id=protocol.id, request_id=replacement.id,
+               actor=actor, old=old.name, new=new.name, position=position)
+        if was_turn:
+            queue_mail(session, svc, mails.replaced(to_old_signer=old.email, signer_name=old.name, board=protocol.board.name,
+                                                    meeting_date=protocol.meeting_date,
+                                                    secretary_name=live(version)[0].name, lang=svc.settings.lang),
+                       org_id=org_id)
+            activate(session, svc, protocol.board.organisation, protocol, version, replacement, actor=actor)
+
+
+def _one(name: str, email: str, role: str) -> SignerInput:
+    from .finalize import _EMAIL  # same rule as at finalize
+    from ..errors import InputError
+
+    name, email = (name or "").strip(), (email or "").strip().lower()
+    if not name or not _EMAIL.match(email):
+        raise InputError("Ange namn och en giltig e-postadress för den nya personen.",
+                         "Give a name and a valid e-mail address for the new person.")
+    return SignerInput(name, email, role)
+
+
+def withdraw(svc, *, org_id: int, protocol_id: int, actor: str, reason: str = "") -> None:
+    with svc.db.write() as session:
+        protocol = _protocol(session, org_id, protocol_id)
+        if protocol.status not in ("signing", "declined"):
+            raise NotAllowed("Bara protokoll som inte är justerade kan dras tillbaka.",
+                             "Only protocols not yet adjusted can be withdrawn.")
+        for version in protocol.versions:
+            if not version.voided:
+                _void(session, svc, protocol.board.organisation, protocol, version, actor)
+        protocol.status, protocol.updated_at = "withdrawn", svc.clock()
+        record(session, svc, org_id=org_id, kind="withdrawn", protocol_id=protocol.id, actor=actor, reason=reason)

@@ -1,0 +1,88 @@
+"""Seal a fully signed version and publish its notice ("bevis om justering").
+
+A version whose last signer has signed carries ``seal_pending``. Sealing runs in its own
+transaction right after that signature, and again from the worker and at start-up for any
+version still pending, so a crash between the last signature and the seal heals itself.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from .. import legal_dates
+from ..mail import templates as mails
+from ..errors import SigneringError
+from ..models import Notice, ProtocolVersion
+from ..pdf.seal import seal
+from .audit import queue_mail, record
+from .translog_store import append_sealed
+
+log = logging.getLogger("signering.sealing")
+
+
+def seal_pending(svc) -> int:
+    with svc.db.read() as session:
+        pending = session.execute(select(ProtocolVersion.id).filter_by(seal_pending=True, voided=False)
+                                  ).scalars().all()
+    done = 0
+    for version_id in pending:
+        try:
+            done += seal_version(svc, version_id)
+        except SigneringError as exc:
+            log.warning("seal of version %s postponed: %s", version_id, exc.message("en"))
+    return done
+
+
+def seal_version(svc, version_id: int) -> int:
+    with svc.db.write() as session:
+        version = session.execute(select(ProtocolVersion).filter_by(id=version_id).with_for_update()
+                                  ).scalar_one_or_none()
+        if version is None or not version.seal_pending or version.voided:
+            return 0
+        protocol = version.protocol
+        org = protocol.board.organisation
+        keys = svc.keys_for(org)
+        sealed = seal(svc.blobs.read(version.working_sha256), keys=keys, timestamper=svc.timestamper_for(org),
+                      document_sha256=version.original_sha256)
+        sealed_sha = svc.blobs.put_bytes(sealed)
+        now = svc.clock()
+        version.sealed_sha256, version.working_sha256 = sealed_sha, sealed_sha
+        version.sealed_at, version.seal_pending = now, False
+        protocol.status, protocol.updated_at = "sealed", now
+        payload = {"protocol_id": protocol.id, "sha256": version.original_sha256, "sealed_sha256": sealed_sha}
+        record(session, svc, org_id=org.id, kind="sealed", protocol_id=protocol.id, webhook_payload=payload)
+        append_sealed(session, svc, org=org, protocol=protocol, version=version)
+        _post_notice(session, svc, org, protocol, version)
+        base = svc.settings.base_url.rstrip("/")
+        for person in version.requests:
+            if person.status == "signed":
+                queue_mail(session, svc, mails.sealed(
+                    to=person.email, board=protocol.board.name, meeting_date=protocol.meeting_date,
+                    sealed_url=f"{base}/protokoll/{sealed_sha}.pdf",
+                    verify_url=f"{base}/verifiera/{version.original_sha256}", lang=svc.settings.lang),
+                    org_id=org.id)
+        return 1
+
+
+def _post_notice(session, svc, org, protocol, version) -> Notice:
+    """Post the bevis om justering the day of justering (well within the two-day rule)."""
+    justerat = svc.today()
+    dates = legal_dates.compute(protocol.meeting_date, justerat, justerat)
+    notice = Notice(
+        organisation_id=org.id, protocol_id=protocol.id, kind="bevis_om_justering",
+        title=f"{protocol.board.name}, sammanträde {protocol.meeting_date.isoformat()}",
+        board_name=protocol.board.name, meeting_date=protocol.meeting_date, justering_date=justerat,
+        posted_date=justerat, appeal_last_day=dates.appeal_last_day, takedown_date=dates.takedown_earliest,
+        forvaringsplats=protocol.board.forvaringsplats,
+        signers=[{"name": r.name, "role": r.role} for r in version.requests if r.status == "signed"],
+        status="posted", created_at=svc.clock(),
+    )
+    session.add(notice)
+    protocol.status = "posted"
+    session.flush()
+    record(session, svc, org_id=org.id, kind="posted", protocol_id=protocol.id,
+           webhook_payload={"protocol_id": protocol.id, "notice_id": notice.id,
+                            "posted": justerat.isoformat(), "takedown": notice.takedown_date.isoformat()})
+    return notice

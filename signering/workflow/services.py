@@ -1,0 +1,76 @@
+"""The side effects a workflow step needs, passed in rather than reached for.
+
+The web app builds one :class:`Services` at start-up; tests build theirs with temporary
+directories, a real SMTP server and a fixed clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..clock import utcnow
+from ..db import Database
+from ..pki.orgkeys import OrgKeys, load_key_dir
+from ..storage import BlobStore
+from .secrets import SealedBox
+
+
+@dataclass
+class Settings:
+    base_url: str = "http://localhost:8000"
+    secret_key: bytes = b""
+    lang: str = "sv"
+    max_upload_bytes: int = 100 * 1024 * 1024
+    link_valid_days: int = 14
+    code_valid_minutes: int = 10
+    code_max_attempts: int = 5
+    code_resend_seconds: int = 30
+    reminder_after_days: int = 3
+    #: an external RFC 3161 TSA; empty means the organisation's own, served by the app at /tsa
+    tsa_url: str = ""
+
+
+@dataclass
+class Services:
+    db: Database
+    blobs: BlobStore
+    settings: Settings
+    clock: Callable[[], dt.datetime] = utcnow
+    #: org slug -> keys; filled lazily, since loading keys reads files (or opens a token)
+    _keys: dict[str, OrgKeys] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def box(self) -> SealedBox:
+        return SealedBox(self.settings.secret_key)
+
+    def keys_for(self, org) -> OrgKeys:
+        with self._lock:
+            keys = self._keys.get(org.slug)
+            if keys is None:
+                import os
+
+                passphrase = os.environ.get(org.seal_passphrase_env) if org.seal_passphrase_env else None
+                keys = load_key_dir(org.key_dir, organisation=org.name, base_url=self.settings.base_url,
+                                    slug=org.slug, seal_p12_passphrase=passphrase)
+                keys.signing_ca.clock = self.clock
+                self._keys[org.slug] = keys
+            return keys
+
+    def timestamper_for(self, org):
+        from ..pki.tsa_client import make_timestamper
+
+        url = self.settings.tsa_url or f"{self.settings.base_url.rstrip('/')}/tsa/{org.slug}"
+        return make_timestamper(url)
+
+    def today(self) -> dt.date:
+        # Legal dates are Swedish calendar days.
+        from zoneinfo import ZoneInfo
+
+        return self.clock().astimezone(ZoneInfo("Europe/Stockholm")).date()
+
+    def link(self, token: str) -> str:
+        return f"{self.settings.base_url.rstrip('/')}/signera/{token}"

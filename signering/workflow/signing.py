@@ -1,0 +1,246 @@
+"""The signer's side: open a link, get a code, sign or decline.
+
+Each step runs in one write transaction that first locks the request row, so two clicks on
+the same link, or a reminder racing a signature, are serialised and the second one sees the
+first one's result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..mail import templates as mails
+from ..errors import InputError
+from ..models import Organisation, Protocol, ProtocolVersion, SignatureRequest
+from ..pdf.chain import Route, sign_step
+from ..pdf.signature_page import PageSigner
+from .audit import queue_mail, record
+from .errors import CodeExpired, LinkExpired, LinkInvalid, LinkLocked, TooManyRequests, WrongCode
+from .finalize import activate, live
+from .secrets import code_hash, codes_match, new_code, token_hash
+
+
+@dataclass(frozen=True)
+class SigningView:
+    """What the signer's page shows. No other signer's e-mail address."""
+    request_id: int
+    protocol_id: int
+    organisation: str
+    board: str
+    meeting_date: dt.date
+    name: str
+    role: str
+    position: int
+    original_sha256: str
+    working_sha256: str
+    page_count: int
+    code_sent: bool
+    signed_so_far: tuple[tuple[str, str, dt.datetime], ...]
+    still_to_sign: tuple[tuple[str, str], ...]
+
+
+def _find(session, token: str, *, lock: bool) -> SignatureRequest:
+    if not token or len(token) > 200:
+        raise LinkInvalid()
+    stmt = select(SignatureRequest).filter_by(token_hash=token_hash(token))
+    if lock:
+        stmt = stmt.with_for_update()
+    request = session.execute(stmt).scalar_one_or_none()
+    if request is None:
+        raise LinkInvalid()
+    if request.status == "locked":
+        raise LinkLocked()
+    if request.status != "active" or request.version.voided or request.version.protocol.status != "signing":
+        raise LinkInvalid()
+    return request
+
+
+def _check_fresh(svc, request: SignatureRequest) -> None:
+    if request.token_expires_at is None or _aware(request.token_expires_at) < svc.clock():
+        raise LinkExpired()
+
+
+def _aware(when: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def _view(request: SignatureRequest) -> SigningView:
+    version = request.version
+    protocol = version.protocol
+    org_name = protocol.board.organisation.name
+    return SigningView(
+        request_id=request.id, protocol_id=protocol.id, organisation=org_name, board=protocol.board.name,
+        meeting_date=protocol.meeting_date, name=request.name, role=request.role, position=request.position,
+        original_sha256=version.original_sha256, working_sha256=version.working_sha256,
+        page_count=version.page_count,
+        code_sent=request.code_expires_at is not None,
+        signed_so_far=tuple((r.name, r.role, r.signed_at) for r in version.requests if r.status == "signed"),
+        still_to_sign=tuple((r.name, r.role) for r in version.requests
+                            if r.position > request.position and r.status in ("waiting", "active")),
+    )
+
+
+def open_link(svc, token: str, *, ip: str = "", user_agent: str = "") -> SigningView:
+    with svc.db.write() as session:
+        request = _find(session, token, lock=True)
+        _check_fresh(svc, request)
+        if request.opened_at is None:
+            request.opened_at = svc.clock()
+            record(session, svc, org_id=request.version.protocol.organisation_id, kind="opened",
+                   protocol_id=request.version.protocol_id, request_id=request.id, actor=request.email,
+                   ip=ip, user_agent=user_agent[:200])
+        return _view(request)
+
+
+def view_for_token(svc, token: str) -> tuple[SigningView, str]:
+    """The view and the blob to show, without writing anything (for the PDF download)."""
+    with svc.db.read() as session:
+        request = _find(session, token, lock=False)
+        _check_fresh(svc, request)
+        return _view(request), request.version.working_sha256
+
+
+def send_code(svc, token: str, *, ip: str = "") -> None:
+    with svc.db.write() as session:
+        request = _find(session, token, lock=True)
+        _check_fresh(svc, request)
+        now = svc.clock()
+        valid = dt.timedelta(minutes=svc.settings.code_valid_minutes)
+        if request.code_expires_at is not None:
+            sent_at = _aware(request.code_expires_at) - valid
+            if (now - sent_at).total_seconds() < svc.settings.code_resend_seconds:
+                raise TooManyRequests()
+        code = new_code()
+        request.code_hash = code_hash(svc.settings.secret_key, request.id, code)
+        request.code_expires_at = now + valid
+        queue_mail(session, svc, mails.code(to=request.email, signer_name=request.name, code=code,
+                                            minutes_valid=svc.settings.code_valid_minutes, lang=svc.settings.lang),
+                   org_id=request.version.protocol.organisation_id)
+        record(session, svc, org_id=request.version.protocol.organisation_id, kind="code_sent",
+               protocol_id=request.version.protocol_id, request_id=request.id, actor=request.email, ip=ip)
+
+
+def _check_code(session, svc, request: SignatureRequest, code: str, ip: str) -> bool:
+    """True when the code is right. A wrong code is counted and committed even though we then refuse."""
+    if request.code_hash is None or request.code_expires_at is None or _aware(request.code_expires_at) < svc.clock():
+        raise CodeExpired()
+    code = (code or "").strip().replace(" ", "")
+    if codes_match(request.code_hash, svc.settings.secret_key, request.id, code):
+        return True
+    protocol = request.version.protocol
+    request.code_attempts += 1
+    record(session, svc, org_id=protocol.organisation_id, kind="code_failed", protocol_id=protocol.id,
+           request_id=request.id, actor=request.email, ip=ip, attempt=request.code_attempts)
+    if request.code_attempts >= svc.settings.code_max_attempts:
+        request.status = "locked"
+        request.token_hash = None
+        record(session, svc, org_id=protocol.organisation_id, kind="locked", protocol_id=protocol.id,
+               request_id=request.id, actor=request.email, ip=ip)
+        secretary = live(request.version)[0]
+        queue_mail(session, svc, mails.link_locked(to_secretary=_secretary_address(session, protocol, secretary),
+                                                   signer_name=request.name, board=protocol.board.name,
+                                                   meeting_date=protocol.meeting_date,
+                                                   protocol_url=_protocol_url(svc, protocol), lang=svc.settings.lang),
+                   org_id=protocol.organisation_id)
+    return False
+
+
+def _secretary_address(session, protocol: Protocol, secretary_request: SignatureRequest) -> str:
+    return secretary_request.email
+
+
+def _protocol_url(svc, protocol: Protocol) -> str:
+    return f"{svc.settings.base_url.rstrip('/')}/sekreterare/protokoll/{protocol.id}"
+
+
+def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: str = "") -> str:
+    """Sign or decline. Returns the new request status ("signed" or "declined").
+
+    A wrong code commits the attempt counter and then raises, so five wrong codes lock the
+    link even though every attempt "failed".
+    """
+    if decision not in ("sign", "decline"):
+        raise InputError('Beslutet ska vara "sign" eller "decline".', 'The decision must be "sign" or "decline".',
+                         field="decision")
+    reason = (reason or "").strip()
+    if decision == "decline" and not reason:
+        raise InputError("Skriv varför du inte kan justera protokollet; sekreteraren får beskedet.",
+                         "Write why you cannot adjust the protocol; the secretary gets the message.",
+                         field="reason")
+    if len(reason) > 2000:
+        raise InputError("Motiveringen får vara högst 2000 tecken.", "The reason may be at most 2000 characters.",
+                         field="reason")
+    wrong = locked = False
+    with svc.db.write() as session:
+        request = _find(session, token, lock=True)
+        _check_fresh(svc, request)
+        if not _check_code(session, svc, request, code, ip):
+            wrong, locked = True, request.status == "locked"
+        elif decision == "sign":
+            _sign(session, svc, request, ip)
+        else:
+            _decline(session, svc, request, reason, ip)
+        status = request.status
+    if locked:
+        raise LinkLocked()
+    if wrong:
+        raise WrongCode()
+    if status == "signed":
+        from .sealing import seal_pending
+
+        seal_pending(svc)
+    return status
+
+
+def _sign(session, svc, request: SignatureRequest, ip: str) -> None:
+    version: ProtocolVersion = session.execute(select(ProtocolVersion).filter_by(id=request.version_id)
+                                               .with_for_update()).scalar_one()
+    protocol = version.protocol
+    org: Organisation = protocol.board.organisation
+    # Routing order is enforced here, not only by who got a link: every earlier signer must be done.
+    if any(r.status not in ("signed", "replaced") for r in version.requests if r.position < request.position):
+        raise LinkInvalid()
+    keys = svc.keys_for(org)
+    route = Route(board=protocol.board.name, meeting_date=protocol.meeting_date,
+                  signers=tuple(PageSigner(r.name, r.role) for r in live(version)), organisation=org.name)
+    pdf = svc.blobs.read(version.working_sha256)
+    signed = sign_step(pdf, route, request.position, keys, svc.timestamper_for(org), version.original_sha256,
+                       svc.settings.lang)
+    version.working_sha256 = svc.blobs.put_bytes(signed)
+    now = svc.clock()
+    request.status, request.signed_at, request.token_hash = "signed", now, None
+    request.verified_at = now
+    protocol.updated_at = now
+    record(session, svc, org_id=org.id, kind="signed", protocol_id=protocol.id, request_id=request.id,
+           actor=request.email, ip=ip, position=request.position,
+           webhook_payload={"protocol_id": protocol.id, "signer": request.name, "role": request.role,
+                            "position": request.position})
+    following = [r for r in version.requests if r.position > request.position and r.status == "waiting"]
+    if following:
+        activate(session, svc, org, protocol, version, following[0])
+    else:
+        version.seal_pending = True
+
+
+def _decline(session, svc, request: SignatureRequest, reason: str, ip: str) -> None:
+    version = request.version
+    protocol = version.protocol
+    now = svc.clock()
+    request.status, request.decline_reason, request.token_hash = "declined", reason, None
+    protocol.status, protocol.updated_at = "declined", now
+    for other in version.requests:
+        if other.status in ("waiting", "active"):
+            other.status, other.token_hash = "voided", None
+    record(session, svc, org_id=protocol.organisation_id, kind="declined", protocol_id=protocol.id,
+           request_id=request.id, actor=request.email, ip=ip, reason=reason,
+           webhook_payload={"protocol_id": protocol.id, "signer": request.name, "role": request.role,
+                            "reason": reason})
+    queue_mail(session, svc, mails.declined(to_secretary=live(version)[0].email, signer_name=request.name,
+                                            reason=reason, board=protocol.board.name,
+                                            meeting_date=protocol.meeting_date,
+                                            protocol_url=_protocol_url(svc, protocol), lang=svc.settings.lang),
+               org_id=protocol.organisation_id)

@@ -1,0 +1,64 @@
+"""Shared fixtures: real protocol PDFs from the seed texts, the demo keys, a TSA over HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+
+from signering.pdf.chain import Route, run_chain
+from signering.pdf.signature_page import PageSigner
+from signering.pki.embedded_tsa import running_tsa
+from signering.pki.orgkeys import demo_keys
+from signering.textpdf import render_text_pdf, seed_dir
+
+SEEDS = sorted(f for f in os.listdir(seed_dir()) if f.endswith(".txt"))
+BASE_URL = "http://localhost:8000"
+
+
+def seed_text(name: str) -> str:
+    with open(os.path.join(seed_dir(), name), encoding="utf-8") as fh:
+        return fh.read()
+
+
+@pytest.fixture(scope="session")
+def seed_pdfs() -> dict[str, bytes]:
+    return {name: render_text_pdf(seed_text(name)) for name in SEEDS}
+
+
+@pytest.fixture(scope="session")
+def protocol_pdf(seed_pdfs) -> bytes:
+    return seed_pdfs["solleftea-ks-au-2024-04-16.txt"]
+
+
+@pytest.fixture(scope="session")
+def keys():
+    return demo_keys(BASE_URL)
+
+
+@pytest.fixture(scope="session")
+def timestamper(keys):
+    with running_tsa(keys) as ts:
+        yield ts
+
+
+SOLLEFTEA_ROUTE = Route(
+    board="Kommunstyrelsens allmänna utskott",
+    meeting_date=dt.date(2024, 4, 16),
+    signers=(PageSigner("Siv Sjödin", "sekreterare"), PageSigner("Birgitta Häggkvist", "ordforande"),
+             PageSigner("John Åberg", "justerare")),
+    organisation="Sollefteå kommun",
+)
+
+
+@pytest.fixture(scope="session")
+def sealed_pdf(protocol_pdf, keys, timestamper) -> bytes:
+    return run_chain(protocol_pdf, SOLLEFTEA_ROUTE, keys, timestamper, BASE_URL)
+
+
+@pytest.fixture(scope="session")
+def sealed_path(sealed_pdf, tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("sealed") / "sealed.pdf"
+    path.write_bytes(sealed_pdf)
+    return str(path)

@@ -1,0 +1,64 @@
+"""A real Signering server process (``signering serve``: gunicorn + worker) for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    def __init__(self, tmp_path, database_url: str | None, smtp_port: int):
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "SIGNERING_INSTANCE_DIR": str(tmp_path / "instance"),
+            "SIGNERING_BASE_URL": self.base_url,
+            "SIGNERING_SECRET_KEY": secrets.token_hex(32),
+            "SIGNERING_SMTP_HOST": "127.0.0.1",
+            "SIGNERING_SMTP_PORT": str(smtp_port),
+            "SIGNERING_SMTP_FROM": "signering@test.example",
+        }
+        if database_url:
+            self.env["SIGNERING_DATABASE_URL"] = database_url
+        self.proc = None
+
+    def cli(self, *args, check=True, input=None):
+        proc = subprocess.run([sys.executable, "-m", "signering.cli", *args], env=self.env, capture_output=True,
+                              text=True, input=input, timeout=120)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"signering {' '.join(args)} failed: {proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def start(self):
+        self.proc = subprocess.Popen([sys.executable, "-m", "signering.cli", "serve", "--port", str(self.port)],
+                                     env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if requests.get(self.base_url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        self.stop()
+        raise AssertionError("server did not start: " + (self.proc.stdout.read().decode() if self.proc.stdout else ""))
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()

@@ -1,0 +1,90 @@
+"""Application factory: ``create_app(config)`` builds one app over one set of services."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask, g, request
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+from signering.runtime import build_services
+from signering.workflow.services import Services
+
+from . import config as config_mod
+from .errors import register_error_handlers
+from .security import register_security_headers
+
+csrf = CSRFProtect()
+babel = Babel()
+LANGS = ("sv", "en")
+
+
+def select_locale() -> str:
+    lang = request.args.get("lang") or request.cookies.get("lang")
+    return lang if lang in LANGS else "sv"
+
+
+def create_app(overrides: dict | None = None, *, services: Services | None = None) -> Flask:
+    cfg = config_mod.from_env(overrides)
+    app = Flask(__name__, instance_path=cfg["INSTANCE_DIR"])
+    app.config.update(
+        SECRET_KEY=cfg["SECRET_KEY"],
+        MAX_CONTENT_LENGTH=cfg["MAX_UPLOAD_MB"] * 1024 * 1024 + 64 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=cfg["BASE_URL"].startswith("https://"),
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="sv",
+        BABEL_TRANSLATION_DIRECTORIES="translations",
+        SIGNERING=cfg,
+    )
+    if services is None:
+        services = build_services(cfg)
+    app.extensions["signering"] = services
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    register_error_handlers(app)
+    register_security_headers(app)
+
+    from .api.blueprint import bp as api_bp
+    from .pki.blueprint import bp as pki_bp
+    from .public.blueprint import bp as public_bp
+    from .sign.blueprint import bp as sign_bp
+    from .staff.blueprint import bp as staff_bp
+
+    for bp in (public_bp, sign_bp, staff_bp, api_bp, pki_bp):
+        app.register_blueprint(bp)
+    if os.environ.get("SIGNERING_DEMO_MAILDIR"):
+        from .demo.blueprint import bp as demo_bp
+
+        app.config["SIGNERING_DEMO_MAILDIR"] = os.environ["SIGNERING_DEMO_MAILDIR"]
+        app.register_blueprint(demo_bp)
+    csrf.exempt(api_bp)
+    csrf.exempt(pki_bp)
+
+    @app.before_request
+    def _lang():
+        g.lang = select_locale()
+
+    @app.after_request
+    def _remember_lang(response):
+        if request.args.get("lang") in LANGS:
+            response.set_cookie("lang", request.args["lang"], max_age=365 * 86400, samesite="Lax",
+                                secure=app.config["SESSION_COOKIE_SECURE"], httponly=True)
+        return response
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok"}
+
+    logging.getLogger("signering").setLevel(logging.INFO)
+    return app
+
+
+def services() -> Services:
+    from flask import current_app
+
+    return current_app.extensions["signering"]

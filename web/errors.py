@@ -1,0 +1,69 @@
+"""One error renderer: JSON under /api/, an HTML page elsewhere. Never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from signering.errors import SigneringError, TooLarge
+
+log = logging.getLogger("signering.web")
+
+_HTTP_MESSAGES = {
+    400: ("Begäran kunde inte förstås. Kontrollera uppgifterna och försök igen.",
+          "The request could not be understood. Check the details and try again."),
+    401: ("Du behöver logga in.", "You need to sign in."),
+    403: ("Du har inte behörighet till detta.", "You may not do this."),
+    404: ("Sidan finns inte.", "The page does not exist."),
+    405: ("Metoden stöds inte här.", "The method is not supported here."),
+    413: ("Filen är för stor.", "The file is too large."),
+    429: ("För många försök. Vänta en stund och försök igen.", "Too many attempts. Wait a while and try again."),
+    500: ("Ett oväntat fel inträffade. Försök igen; kvarstår felet, kontakta driften.",
+          "An unexpected error occurred. Try again; if it persists, contact operations."),
+}
+
+
+def lang() -> str:
+    from flask import g
+
+    return getattr(g, "lang", "sv")
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(status: int, code: str, message: str):
+    if wants_json():
+        return jsonify({"error": code, "message": message}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(SigneringError)
+    def _domain(exc: SigneringError):
+        return render_error(exc.http_status, exc.code, exc.message(lang()))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return render_error(400, "csrf_failed", "Formuläret hade gått ut. Ladda om sidan och försök igen."
+                            if lang() == "sv" else "The form had expired. Reload the page and try again.")
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc):
+        err = TooLarge(app.config["MAX_CONTENT_LENGTH"] - 64 * 1024)
+        return render_error(413, err.code, err.message(lang()))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        sv, en = _HTTP_MESSAGES.get(exc.code, (exc.description, exc.description))
+        return render_error(exc.code, exc.name.lower().replace(" ", "_"), sv if lang() == "sv" else en)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        sv, en = _HTTP_MESSAGES[500]
+        return render_error(500, "internal_error", sv if lang() == "sv" else en)

@@ -1,0 +1,50 @@
+"""Public PKI endpoints: CRLs the certificates name, and each organisation's RFC 3161 TSA."""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives import serialization
+from flask import Blueprint, Response, abort, request
+
+from signering.models import Organisation
+from signering.pki.embedded_tsa import authority_for
+
+bp = Blueprint("pki", __name__)
+_authorities: dict[str, object] = {}
+
+
+def _org(slug: str):
+    from ..app import services
+
+    svc = services()
+    with svc.db.read() as session:
+        org = session.query(Organisation).filter_by(slug=slug).one_or_none()
+        if org is None:
+            abort(404)
+        return svc, org, svc.keys_for(org)
+
+
+@bp.get("/pki/<slug>/signing-ca.crl")
+def signing_ca_crl(slug: str):
+    _svc, _org_row, keys = _org(slug)
+    der = keys.signing_ca.crl().public_bytes(serialization.Encoding.DER)
+    return Response(der, mimetype="application/pkix-crl", headers={"Cache-Control": "max-age=3600"})
+
+
+@bp.get("/pki/root.crl")
+def root_crl():
+    from signering.pki.orgkeys import demo_keys
+
+    crl = demo_keys().root_crl
+    if crl is None:
+        abort(404)
+    return Response(crl.public_bytes(serialization.Encoding.DER), mimetype="application/pkix-crl")
+
+
+@bp.route("/tsa/<slug>", methods=["GET", "POST"])
+def tsa(slug: str):
+    _svc, org, keys = _org(slug)
+    authority = _authorities.get(slug)
+    if authority is None:
+        authority = _authorities[slug] = authority_for(keys)
+    # The TSA's own WSGI app answers (405, 400, rejections) exactly as it would when mounted alone.
+    return Response.from_app(authority.wsgi_app, request.environ)

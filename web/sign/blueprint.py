@@ -1,0 +1,78 @@
+"""The signer's pages: /signera/<token>. The token in the URL is the only credential, so
+these pages send no Referer, are never cached and never show anyone else's e-mail address."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+
+from signering.errors import InputError
+from signering.pdf.preview import page_png
+from signering.workflow import signing
+from signering.workflow.errors import LinkInvalid, TooManyRequests
+
+from ..app import services
+
+bp = Blueprint("sign", __name__, url_prefix="/signera")
+
+
+def _ip() -> str:
+    return request.remote_addr or ""
+
+
+@bp.get("/<token>")
+def page(token: str):
+    view = signing.open_link(services(), token, ip=_ip(), user_agent=request.user_agent.string or "")
+    total = view.page_count + 1  # the protocol and its signature page
+    number = request.args.get("sida", default=1, type=int)
+    number = min(max(1, number), total)
+    return render_template("sign/page.html", view=view, token=token, page=number, total=total)
+
+
+@bp.get("/<token>/protokoll.pdf")
+def pdf(token: str):
+    svc = services()
+    view, sha = signing.view_for_token(svc, token)
+    return send_file(svc.blobs.path(sha), mimetype="application/pdf", as_attachment=False,
+                     download_name=f"protokoll-{view.meeting_date.isoformat()}.pdf", max_age=0)
+
+
+@bp.get("/<token>/sida/<int:number>.png")
+def page_image(token: str, number: int):
+    svc = services()
+    view, sha = signing.view_for_token(svc, token)
+    if not 1 <= number <= view.page_count + 1:
+        abort(404)
+    cache = os.path.join(os.path.dirname(svc.blobs.root.rstrip("/")), "previews")
+    return send_file(page_png(svc.blobs.path(sha), sha, number, cache), mimetype="image/png", max_age=0)
+
+
+@bp.post("/<token>/kod")
+def send_code(token: str):
+    try:
+        signing.send_code(services(), token, ip=_ip())
+        flash(_t("En kod med sex siffror har skickats till din e-post. Den gäller i 10 minuter.",
+                 "A six-digit code has been sent to your e-mail. It is valid for 10 minutes."), "ok")
+    except TooManyRequests as exc:
+        flash(exc.message(g.lang), "error")
+    return redirect(url_for("sign.page", token=token, _anchor="beslut"))
+
+
+@bp.post("/<token>")
+def decide(token: str):
+    decision = request.form.get("decision", "")
+    try:
+        status = signing.decide(services(), token, request.form.get("code", ""), decision,
+                                request.form.get("reason", ""), ip=_ip())
+    except LinkInvalid:
+        raise
+    except InputError as exc:
+        # Wrong code, missing reason: show the page again with the message, keeping the reason typed.
+        flash(exc.message(g.lang), "error")
+        return redirect(url_for("sign.page", token=token, _anchor="beslut"))
+    return render_template("sign/done.html", status=status)
+
+
+def _t(sv: str, en: str) -> str:
+    return en if g.get("lang") == "en" else sv
