@@ -48,9 +48,9 @@ class ServerProcess:
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                if requests.get(self.base_url + "/healthz", timeout=1).status_code == 200:
+                if requests.get(self.base_url + "/healthz", timeout=5).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.2)
         self.stop()
         raise AssertionError("server did not start: " + (self.proc.stdout.read().decode() if self.proc.stdout else ""))

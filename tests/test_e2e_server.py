@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 import uuid
 
 import psycopg
@@ -54,8 +55,15 @@ def server(tmp_path, database_url, smtp_server):  # noqa: F811
 
 
 def _mail_to(smtp, address, predicate, count=1):
-    smtp.wait_for(lambda msgs: sum(1 for m in msgs if address in m.to and predicate(m)) >= count, timeout=30)
-    return [m for m in smtp.messages if address in m.to and predicate(m)]
+    def matching():
+        return [m for m in smtp.messages if address in m.to and predicate(m)]
+
+    deadline = time.monotonic() + 30
+    while len(matching()) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    found = matching()
+    assert len(found) >= count, f"expected {count} mail(s) to {address}, got {[m.message['Subject'] for m in smtp.messages]}"
+    return found
 
 
 def _link_for(smtp, address, nth=1):
