@@ -90,7 +90,7 @@ def test_signers_on_phone_and_desktop_then_a_justerare_declines(server, context_
     page = context_factory(**DESKTOP).new_page()
     page.goto(server.url + server.link_path(justerare))
     # The justerare sees who has already signed before deciding.
-    expect(page.get_by_text("Birgitta Häggkvist (ordforande)")).to_be_visible()
+    expect(page.get_by_text("Birgitta Häggkvist (ordförande)")).to_be_visible()
     page.get_by_role("button", name="Skicka kod till min e-post").click()
     page.get_by_label("Engångskod (sex siffror)").fill(server.latest_code(justerare))
     page.get_by_text("Jag kan inte justera protokollet").click()
