@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import tempfile
 import re
 import socket
 import subprocess
@@ -45,7 +46,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCREENSHOTS = os.path.join(os.path.dirname(HERE), "docs", "screenshots")
+# Screenshots go to a scratch folder; `SIGNERING_SCREENSHOTS=docs/screenshots make test` refreshes the docs'.
+SCREENSHOTS = os.environ.get("SIGNERING_SCREENSHOTS") or os.path.join(tempfile.gettempdir(), "signering-screenshots")
 NODE_DIR = os.path.join(HERE, ".node")
 AXE_JS = os.path.join(NODE_DIR, "node_modules", "axe-core", "axe.min.js")
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.font.basic import SimpleFontEngineFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
@@ -19,7 +19,6 @@ from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.stamp import TextStampStyle
 
 from ..errors import SigningError
-from ..fonts import font_path
 from ..pki.ca import ROLE_TITLES, SigningCA
 from ..pki.keys import KeyPair
 
@@ -38,11 +37,13 @@ _FONT = None
 SIGNATURE_RESERVE = 16384
 
 
-def _font_factory() -> GlyphAccumulatorFactory:
-    # Parsing the TTF once per process; each document still gets its own subset.
+def _font_factory():
+    # The stamp uses Courier, a PDF standard font, in WinAnsi encoding (åäö included): subsetting
+    # and embedding a TrueType font per signature cost ~18 ms, most of a signature's time.
+    # The signature page itself, drawn once, embeds its font.
     global _FONT
     if _FONT is None:
-        _FONT = GlyphAccumulatorFactory(font_path(), font_size=7)
+        _FONT = SimpleFontEngineFactory.default_factory()
     return _FONT
 
 

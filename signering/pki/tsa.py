@@ -331,6 +331,10 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
+    # wsgiref writes headers and body separately; with Nagle on, the body waits for the
+    # client's delayed ACK (~20 ms on loopback), which was most of a signature's time.
+    disable_nagle_algorithm = True
+
     # The default handler prints every request to stderr; callers log what they need.
     def log_message(self, format, *args):  # noqa: A002 (stdlib signature)
         log.debug("%s - %s", self.address_string(), format % args)
