@@ -219,3 +219,15 @@ class LogEntry(Base):
 
 
 Index("ix_signature_request_active", SignatureRequest.status)
+
+
+class BoardMember(Base):
+    """One person in a board's member register: where the e-mail address of a signer comes from."""
+    __tablename__ = "board_member"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    #: ledamot | ersattare | ordforande | justerare | sekreterare
+    role: Mapped[str] = mapped_column(String(16), default="ledamot")
+    board: Mapped[Board] = relationship()
