@@ -1,0 +1,198 @@
+"""The member register of each board: who sits on it and at which e-mail address they sign.
+
+The register is what turns a name read off a protocol into an address to send the link to,
+so the upload form can be filled in from the PDF. Names are matched after folding case and
+whitespace, never fuzzily: a wrong guess would send a protocol to the wrong person.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from .errors import InputError
+from .models import Board, BoardMember
+
+ROLES = ("ledamot", "ersattare", "ordforande", "justerare", "sekreterare")
+#: what people write in a spreadsheet → the stored role
+_ROLE_SPELLINGS = {"ledamot": "ledamot", "ersättare": "ersattare", "ersattare": "ersattare",
+                   "ordförande": "ordforande", "ordforande": "ordforande", "justerare": "justerare",
+                   "sekreterare": "sekreterare", "": "ledamot"}
+_COLUMNS = {"name": ("namn", "name"), "email": ("e-post", "epost", "e-postadress", "email", "e-mail", "mail"),
+            "role": ("roll", "role")}
+_EMAIL = re.compile(r"^[^@\s<>\"';,]+@[^@\s<>\"';,]+\.[^@\s<>\"';,]+$")
+MAX_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A line of the CSV file that was not imported, and why."""
+
+    line: int
+    message_sv: str
+    message_en: str
+
+    def message(self, lang: str = "sv") -> str:
+        text = self.message_en if lang.startswith("en") else self.message_sv
+        return (f"Line {self.line}: " if lang.startswith("en") else f"Rad {self.line}: ") + text
+
+
+def name_key(name: str) -> str:
+    """The form of a name that matching compares: case and runs of whitespace do not count."""
+    return " ".join(name.split()).casefold()
+
+
+def board_members(session, board: Board) -> list[BoardMember]:
+    return list(session.execute(select(BoardMember).filter_by(board_id=board.id).order_by(BoardMember.name))
+                .scalars())
+
+
+def _clean(name: str, email: str, role: str) -> tuple[str, str, str]:
+    name, email = " ".join(name.split()), email.strip().lower()
+    if not name:
+        raise InputError("Namnet saknas.", "The name is missing.", field="name")
+    if len(name) > 200:
+        raise InputError("Namnet är för långt (högst 200 tecken).", "The name is too long (at most 200 characters).",
+                         field="name")
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise InputError(f"E-postadressen \"{email[:60]}\" är ogiltig. Skriv den som namn@kommun.se.",
+                         f"The e-mail address \"{email[:60]}\" is invalid. Write it as name@municipality.se.",
+                         field="email")
+    stored = _ROLE_SPELLINGS.get(role.strip().casefold())
+    if stored is None:
+        raise InputError(f"Okänd roll \"{role.strip()[:40]}\". Använd en av: ledamot, ersättare, ordförande, "
+                         f"justerare, sekreterare.",
+                         f"Unknown role \"{role.strip()[:40]}\". Use one of: ledamot, ersättare, ordförande, "
+                         f"justerare, sekreterare.", field="role")
+    return name, email, stored
+
+
+def add_member(session, board: Board, *, name: str, email: str, role: str = "ledamot") -> tuple[BoardMember, bool]:
+    """Add a person, or update the one with the same name; returns (member, created)."""
+    member, created = _upsert(session, board, _index(session, board), name, email, role)
+    session.flush()
+    return member, created
+
+
+def _index(session, board: Board) -> dict[str, BoardMember]:
+    return {name_key(m.name): m for m in board_members(session, board)}
+
+
+def _upsert(session, board: Board, index: dict[str, BoardMember], name: str, email: str,
+            role: str) -> tuple[BoardMember, bool]:
+    name, email, role = _clean(name, email, role)
+    member = index.get(name_key(name))
+    if member is not None:
+        member.name, member.email, member.role = name, email, role
+        return member, False
+    member = BoardMember(board_id=board.id, name=name, email=email, role=role)
+    session.add(member)
+    index[name_key(name)] = member
+    return member, True
+
+
+def remove_member(session, board: Board, member_id: int) -> bool:
+    member = session.execute(select(BoardMember).filter_by(id=member_id, board_id=board.id)).scalar_one_or_none()
+    if member is None:
+        return False
+    session.delete(member)
+    return True
+
+
+def _decode(data: str | bytes) -> str:
+    if isinstance(data, bytes):
+        return data.decode("utf-8-sig")
+    return data[1:] if data.startswith("\ufeff") else data
+
+
+def _header(cells: list[str]) -> dict[str, int]:
+    found = {}
+    for index, cell in enumerate(cells):
+        label = cell.strip().casefold()
+        for key, spellings in _COLUMNS.items():
+            if label in spellings and key not in found:
+                found[key] = index
+    return found
+
+
+def import_csv(session, board: Board, text: str | bytes) -> tuple[int, int, list[RowError]]:
+    """Add or update the board's members from a spreadsheet saved as CSV.
+
+    The first line names the columns (namn/name, e-post/email, and optionally roll/role), in
+    any order, separated by ``;`` (Swedish Excel) or ``,``. Good rows are kept even when other
+    rows are bad; each bad row comes back as a :class:`RowError` with its line number.
+    """
+    try:
+        text = _decode(text)
+    except UnicodeDecodeError:
+        return 0, 0, [RowError(1, "Filen är inte sparad som UTF-8. Spara den som ”CSV UTF-8” och försök igen.",
+                               "The file is not saved as UTF-8. Save it as \"CSV UTF-8\" and try again.")]
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") and ";" in first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    added = updated = 0
+    errors: list[RowError] = []
+    index = _index(session, board)
+    try:
+        header = next(reader, None)
+        columns = _header(header or [])
+        if "name" not in columns or "email" not in columns:
+            return 0, 0, [RowError(1, "Första raden ska ha kolumnerna namn och e-post (och gärna roll), "
+                                      "åtskilda med semikolon eller komma.",
+                                   "The first line must name the columns name and email (and optionally role), "
+                                   "separated by semicolons or commas.")]
+        rows = 0
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            rows += 1
+            if rows > MAX_ROWS:
+                errors.append(RowError(line, f"Filen har fler än {MAX_ROWS} personer; resten lästes inte in.",
+                                       f"The file has more than {MAX_ROWS} people; the rest was not read."))
+                break
+
+            def cell(key: str) -> str:
+                index = columns.get(key)
+                return cells[index] if index is not None and index < len(cells) else ""
+
+            try:
+                _member, created = _upsert(session, board, index, cell("name"), cell("email"), cell("role"))
+            except InputError as exc:
+                errors.append(RowError(line, exc.message_sv, exc.message_en))
+                continue
+            added, updated = added + created, updated + (not created)
+        session.flush()
+    except csv.Error:
+        errors.append(RowError(reader.line_num or 1, "Raden kan inte läsas som CSV (kontrollera citattecknen).",
+                               "The line cannot be read as CSV (check the quotation marks)."))
+    return added, updated, errors
+
+
+def _single(emails: list[str]) -> str | None:
+    # Two people of the same name with different addresses: refuse to guess.
+    distinct = set(emails)
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+def find_email(session, org_id: int, board_name: str | None, person_name: str) -> str | None:
+    """The e-mail of a person by name: from the board's register, else from the organisation's boards.
+
+    None when nobody of that name is registered, or when the name is ambiguous.
+    """
+    key = name_key(person_name or "")
+    if not key:
+        return None
+    rows = session.execute(select(BoardMember.name, BoardMember.email, Board.name)
+                           .join(Board, Board.id == BoardMember.board_id)
+                           .where(Board.organisation_id == org_id)).all()
+    named = [(email, board) for name, email, board in rows if name_key(name) == key]
+    board_key = name_key(board_name or "")
+    in_board = [email for email, board in named if board_key and name_key(board) == board_key]
+    if in_board:
+        return _single(in_board)
+    return _single([email for email, _board in named])
