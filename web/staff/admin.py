@@ -152,6 +152,9 @@ def webhook_deactivate(webhook_id: int):
 
 
 def register(bp) -> None:
+    from . import members
+
+    members.register(bp)
     admin = login_required(role="admin")
     bp.add_url_rule("/admin/namnder", "admin_boards", admin(boards), methods=["GET", "POST"])
     bp.add_url_rule("/admin/namnder/<int:board_id>", "admin_board_update", admin(board_update), methods=["POST"])
