@@ -1,6 +1,8 @@
-"""``signering verify FILE [--json] [--trust CERT.pem ...]``: check a sealed protocol offline.
+"""``signering verify FILE [--json] [--trust CERT.pem ...] [--log URL [--log-key PEM]]``.
 
-Exit 0 when valid, 1 when invalid, 2 when the file cannot be read at all.
+Checks a sealed protocol offline. With ``--log`` it also fetches the transparency log's signed
+tree head and inclusion proof for the file and checks them locally; a file the log does not
+hold is invalid. Exit 0 when valid, 1 when invalid, 2 when the file (or the log) cannot be read.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="skriv resultatet som JSON")
     p.add_argument("--trust", action="append", default=[], metavar="CERT.pem",
                    help="betrodd rot (standard: SIGNERING_TRUST_ROOT, annars keys-example/root.pem)")
+    p.add_argument("--log", metavar="URL",
+                   help="kontrollera också att filen finns i transparensloggen hos tjänsten på URL")
+    p.add_argument("--log-key", metavar="PEM",
+                   help="loggens offentliga nyckel (PEM); utan den används nyckeln som loggen själv anger")
     p.set_defaults(func=run)
 
 
@@ -39,11 +45,37 @@ def run(args) -> int:
         raise InputError(f"Filen {args.file} kunde inte öppnas: {exc.strerror}.",
                          f"The file {args.file} could not be opened: {exc.strerror}.") from exc
     report = verify_pdf(data, roots)
+    log = check_log(args, data)
+    if log is not None and not log.included:
+        report.status = "invalid"
+        report.problems.extend(log.problems)
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        out = report.to_json()
+        if log is not None:
+            out["log"] = log.to_json()
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         print_human(report)
+        if log is not None and log.included:
+            print(f"  ✓ I transparensloggen: post {log.leaf_index} av {log.tree_size}")
     return 0 if report.valid else 1
+
+
+def check_log(args, data: bytes):
+    if not getattr(args, "log", None):
+        return None
+    from ..cli import lang
+    from ..translog.client import check_inclusion
+
+    pem = None
+    if args.log_key:
+        try:
+            with open(args.log_key, "rb") as fh:
+                pem = fh.read()
+        except OSError as exc:
+            raise InputError(f"Nyckelfilen {args.log_key} kunde inte öppnas: {exc.strerror}.",
+                             f"The key file {args.log_key} could not be opened: {exc.strerror}.") from exc
+    return check_inclusion(args.log, data, public_key_pem=pem, lang=lang())
 
 
 def print_human(report) -> None:
