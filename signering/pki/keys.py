@@ -7,15 +7,18 @@ Using the committed demo PKI (``keys-example/``) logs a loud warning every time.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import logging
 import os
+import threading
 from dataclasses import dataclass, field
 
 from asn1crypto import keys as asn1_keys
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from ..errors import KeyMaterialError
@@ -56,11 +59,15 @@ class KeyPair:
         if self.pkcs11 is not None:
             from pyhanko.sign import pkcs11 as ph11
 
-            session = _pkcs11_session(self.pkcs11)
-            return ph11.PKCS11Signer(session, key_label=self.pkcs11.key_label,
-                                     signing_cert=to_asn1(self.certificate), other_certs_to_pull=(),
-                                     bulk_fetch=False, embed_roots=embed_roots,
-                                     **({"other_certs": chain} if chain else {}))
+            # The session is shared per token and stays open (see _pkcs11_session), so a signer per
+            # call costs one key lookup and leaks nothing. EC keys sign with raw CKM_ECDSA over a
+            # digest pyHanko computes: every token has it, while CKM_ECDSA_SHA256 is optional
+            # (SoftHSM2 lacks it).
+            is_ec = isinstance(self.certificate.public_key(), ec.EllipticCurvePublicKey)
+            return ph11.PKCS11Signer(_pkcs11_session(self.pkcs11), key_label=self.pkcs11.key_label,
+                                     signing_cert=to_asn1(self.certificate), ca_chain=chain,
+                                     other_certs_to_pull=(), bulk_fetch=False, embed_roots=embed_roots,
+                                     use_raw_mechanism=is_ec)
         key_der = self.private_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption())
         return signers.SimpleSigner(
@@ -71,16 +78,50 @@ class KeyPair:
         )
 
 
+# One logged-in session per token and process. PKCS#11 login state is per token, not per
+# session: a second C_Login fails with "already logged in" and closing any session logs out all
+# of them, so opening and closing a session per signature would break concurrent signers.
+# python-pkcs11 serialises operations on a session with its own lock.
+_sessions: dict[tuple[str, str, str], object] = {}
+_sessions_lock = threading.Lock()
+
+
 def _pkcs11_session(ref: Pkcs11Ref):
+    import pkcs11
+    from pyhanko.config.pkcs11 import TokenCriteria
     from pyhanko.sign import pkcs11 as ph11
 
-    try:
-        return ph11.open_pkcs11_session(ref.module, token_label=ref.token_label, user_pin=ref.pin)
-    except Exception as exc:  # the PKCS#11 library reports many shapes of failure
-        raise KeyMaterialError(
-            f"PKCS#11-token '{ref.token_label}' kunde inte öppnas ({exc}). Kontrollera modul, etikett och PIN.",
-            f"PKCS#11 token '{ref.token_label}' could not be opened ({exc}). Check module, label and PIN.",
-        ) from exc
+    # The PIN is part of the key so that a wrong PIN never rides on someone else's login.
+    key = (ref.module, ref.token_label, ref.pin)
+    with _sessions_lock:
+        if key in _sessions:
+            return _sessions[key]
+        try:
+            session = ph11.open_pkcs11_session(ref.module, token_criteria=TokenCriteria(label=ref.token_label),
+                                               user_pin=ref.pin)
+        except pkcs11.PinIncorrect as exc:
+            raise KeyMaterialError(
+                f"Fel PIN-kod för PKCS#11-token '{ref.token_label}'. Rätta PIN-koden i konfigurationen.",
+                f"Wrong PIN for PKCS#11 token '{ref.token_label}'. Correct the PIN in the configuration.") from exc
+        except Exception as exc:  # the PKCS#11 library reports many shapes of failure
+            raise KeyMaterialError(
+                f"PKCS#11-token '{ref.token_label}' kunde inte öppnas ({exc!r}). Kontrollera modul, etikett och PIN.",
+                f"PKCS#11 token '{ref.token_label}' could not be opened ({exc!r}). Check module, label and PIN.",
+            ) from exc
+        _sessions[key] = session
+        return session
+
+
+@atexit.register
+def close_pkcs11_sessions() -> None:
+    """Log out of and close every open token session (at exit, or before re-reading a token)."""
+    with _sessions_lock:
+        while _sessions:
+            _, session = _sessions.popitem()
+            try:
+                session.close()
+            except Exception:  # noqa: BLE001 - closing is best effort; the token may be gone already
+                log.debug("closing a PKCS#11 session failed", exc_info=True)
 
 
 def _read(path: str) -> bytes:
@@ -146,8 +187,6 @@ def load_pkcs11(ref: Pkcs11Ref, chain: list[x509.Certificate] = ()) -> KeyPair:
         cert = x509.load_der_x509_certificate(found[0][Attribute.VALUE])
     except pkcs11.PKCS11Error as exc:
         raise KeyMaterialError(f"PKCS#11-fel: {exc!r}", f"PKCS#11 error: {exc!r}") from exc
-    finally:
-        session.close()
     return _checked(KeyPair(certificate=cert, chain=list(chain), pkcs11=ref))
 
 
