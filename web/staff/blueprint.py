@@ -289,5 +289,7 @@ def new_version(protocol_id: int):
 
 
 from . import admin  # noqa: E402  (registers the administration routes on ``bp``)
+from . import prefill as _prefill  # noqa: E402  (the "read from PDF" step of a new protocol)
 
 admin.register(bp)
+_prefill.register(bp)
