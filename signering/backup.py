@@ -254,7 +254,7 @@ def load_manifest(directory: str) -> dict:
             manifest = json.load(fh)
     except (OSError, ValueError) as exc:
         raise _invalid(f"not JSON: {exc}") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("tables"), dict):
         raise _invalid("not a Signering backup")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise _invalid(f"format version {manifest.get('format_version')!r}, expected {FORMAT_VERSION}")
@@ -358,14 +358,17 @@ def restore(db: Database, blobs: BlobStore, directory: str) -> dict:
             raise BackupError("database_not_empty", tables=", ".join(occupied))
         for table in tables():
             name = f"db/{table.name}.jsonl"
-            batch = []
+            batch, count = [], 0
             for row in _rows(os.path.join(directory, name), table, name, manifest["files"][name]["sha256"]):
                 batch.append(row)
+                count += 1
                 if len(batch) >= _INSERT_BATCH:
                     conn.execute(table.insert(), batch)
                     batch = []
             if batch:
                 conn.execute(table.insert(), batch)
+            if count != manifest.get("tables", {}).get(table.name):
+                raise _invalid(f"{name} has {count} rows, the manifest says {manifest.get('tables', {}).get(table.name)}")
         if db.engine.dialect.name == "postgresql":
             _reset_sequences(conn)
     return manifest
