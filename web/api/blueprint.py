@@ -21,6 +21,7 @@ from . import inputs, views
 from .auth import caller, token_required
 from .errors import NotSealed, Unauthorized, UnsupportedMediaType
 from .openapi import document
+from .prefill import complete_from_pdf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PROTOCOL_ID = f"<int(max={inputs.MAX_ID}):protocol_id>"
@@ -57,9 +58,10 @@ def create_protocol():
         raise UnsupportedMediaType(
             "Skicka protokollet som multipart/form-data med delarna \"file\" (PDF) och \"metadata\" (JSON).",
             "Send the protocol as multipart/form-data with the parts \"file\" (PDF) and \"metadata\" (JSON).")
-    board, meeting_date, signers, protocol_id = inputs.protocol_metadata(
-        inputs.read_metadata(request.form, request.files))
     upload = request.files.get("file")
+    metadata = complete_from_pdf(_services(), caller().org_id, inputs.read_metadata(request.form, request.files),
+                                 upload)
+    board, meeting_date, signers, protocol_id = inputs.protocol_metadata(metadata)
     if upload is None:
         raise InputError("Delen \"file\" med protokollets PDF saknas.",
                          "The \"file\" part with the protocol's PDF is missing.", field="file")

@@ -87,7 +87,9 @@ SCHEMAS = {
     "ProtocolMetadata": {
         "type": "object",
         "additionalProperties": False,
-        "required": ["board", "meeting_date", "signers"],
+        "description": "A field left out (board, meeting_date, signers) is read from the PDF, with the signers' "
+                       "e-mail addresses from the board's member register; if it cannot be, the answer is 422 "
+                       "naming the field.",
         "properties": {
             "board": {"type": "string", "minLength": 1, "maxLength": 200,
                       "description": "The board's name exactly as registered in the organisation."},

@@ -1,0 +1,102 @@
+"""POST /api/v1/protocols with metadata that leaves out board, meeting_date or signers: read from the PDF."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+from sqlalchemy import select
+
+from signering.members import add_member
+from signering.models import Board, Organisation, Protocol
+from signering.textpdf import render_text_pdf, seed_dir
+from test_api_support import BOARD, SIGNERS, make_env, metadata, upload
+
+
+@pytest.fixture
+def env(tmp_path):
+    environment = make_env(tmp_path)
+    yield environment
+    environment.svc.db.dispose()
+
+
+def seed_pdf(name: str) -> bytes:
+    with open(os.path.join(seed_dir(), name), encoding="utf-8") as fh:
+        return render_text_pdf(fh.read())
+
+
+SOLLEFTEA = "solleftea-ks-au-2024-04-16.txt"
+REGISTER = [("Siv Sjödin", "siv.sjodin@solleftea.se"), ("Birgitta Häggkvist", "birgitta@solleftea.se"),
+            ("John Åberg", "john.aberg@solleftea.se")]
+
+
+def fill_register(env, people=REGISTER, org_slug="solleftea"):
+    with env.svc.db.write() as s:
+        board = s.execute(select(Board).join(Organisation).where(Organisation.slug == org_slug)).scalar_one()
+        for name, email in people:
+            add_member(s, board, name=name, email=email)
+
+
+def without(*keys) -> dict:
+    return {k: v for k, v in metadata().items() if k not in keys}
+
+
+def test_everything_from_the_pdf_and_the_register(env):
+    fill_register(env)
+    response = upload(env, seed_pdf(SOLLEFTEA), {})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["board"] == BOARD and body["meeting_date"] == "2024-04-16"
+    assert [(s["name"], s["email"], s["role"]) for s in body["signers"]] == [
+        ("Siv Sjödin", "siv.sjodin@solleftea.se", "sekreterare"),
+        ("Birgitta Häggkvist", "birgitta@solleftea.se", "ordforande"),
+        ("John Åberg", "john.aberg@solleftea.se", "justerare")]
+
+
+def test_given_fields_win_over_the_pdf(env):
+    # Only the date is left out: board and signers are the caller's, exactly as sent.
+    response = upload(env, seed_pdf(SOLLEFTEA), without("meeting_date"))
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["meeting_date"] == "2024-04-16"
+    assert [s["email"] for s in body["signers"]] == [s["email"] for s in SIGNERS]
+    response = upload(env, seed_pdf(SOLLEFTEA), metadata(meeting_date="2024-04-17"))
+    assert response.status_code == 201 and response.get_json()["meeting_date"] == "2024-04-17"
+
+
+def test_signer_not_in_register_is_422_naming_the_field(env):
+    fill_register(env, REGISTER[:2])
+    response = upload(env, seed_pdf(SOLLEFTEA), without("signers"))
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["field"] == "signers[2].email" and "John Åberg" in body["message"]
+    # Another organisation's register does not count.
+    fill_register(env, REGISTER, org_slug="kramfors")
+    assert upload(env, seed_pdf(SOLLEFTEA), without("signers")).status_code == 422
+    with env.svc.db.read() as s:
+        assert s.execute(select(Protocol)).first() is None
+
+
+def test_board_not_in_organisation_is_422_naming_board(env):
+    response = upload(env, seed_pdf("kommundirektorsnatverket-2025-09-22.txt"), without("board"))
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["field"] == "board" and "Kommundirektörsnätverket" in body["message"]
+
+
+def test_nothing_readable_is_422_naming_the_field(env):
+    pdf = render_text_pdf("Anteckningar\n\nInget datum och ingen nämnd här.")
+    response = upload(env, pdf, without("meeting_date"))
+    assert response.status_code == 422 and response.get_json()["field"] == "meeting_date"
+    response = upload(env, pdf, without("signers"))
+    assert response.status_code == 422 and response.get_json()["field"] == "signers"
+    response = upload(env, pdf, without("board"))
+    assert response.status_code == 422 and response.get_json()["field"] == "board"
+
+
+def test_the_file_is_still_stored_whole_after_being_read(env):
+    pdf = seed_pdf(SOLLEFTEA)
+    response = upload(env, pdf, without("board"))
+    assert response.status_code == 201
+    assert response.get_json()["sha256"] == hashlib.sha256(pdf).hexdigest()
