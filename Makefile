@@ -34,3 +34,7 @@ bench: system-deps $(BIN)/signering
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info
+
+# The long crash loop: SIGKILL at random points, 50 rounds (make test runs a few).
+soak: system-deps $(BIN)/signering
+	SIGNERING_CRASH_ROUNDS=50 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_crash_recovery.py

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "inspect",
     "api_token",
     "notices",
+    "backup",
 ]
 
 

@@ -65,22 +65,9 @@ def cmd_serve(args) -> int:
 
 
 def _startup_recovery(svc) -> None:
-    """Remove blobs no row names (a crash between blob and commit) and finish pending seals."""
-    from sqlalchemy import select
+    from ..recovery import recover
 
-    from ..models import ProtocolVersion
-    from ..workflow.sealing import seal_pending
-
-    with svc.db.read() as session:
-        keep = set()
-        for row in session.execute(select(ProtocolVersion.original_sha256, ProtocolVersion.working_sha256,
-                                          ProtocolVersion.sealed_sha256)):
-            keep.update(h for h in row if h)
-    svc.blobs.sweep(keep, older_than_seconds=3600)
-    try:
-        seal_pending(svc)
-    except Exception:  # the TSA may be this very server, not yet up: the worker retries
-        pass
+    recover(svc)
 
 
 def cmd_worker(args) -> int:

@@ -181,13 +181,17 @@ def _safe_filename(name: str) -> str:
 
 
 @contextlib.contextmanager
-def _drop_on_error(svc, *shas: str):
-    """A refusal inside the transaction (unknown or sealed ``protocol_id``) must not strand the new blobs."""
+def _drop_on_error(svc, *shas):
+    """A failure inside the transaction must not strand the blobs written for it.
+
+    Each argument is a hash or a list that the block fills as it writes blobs.
+    """
     try:
         yield
     except BaseException:
-        for sha in shas:
-            _drop_unreferenced(svc, sha)
+        for item in shas:
+            for sha in ([item] if isinstance(item, str) else list(item)):
+                _drop_unreferenced(svc, sha)
         raise
 
 

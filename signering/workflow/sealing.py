@@ -17,6 +17,7 @@ from ..errors import SigneringError
 from ..models import Notice, ProtocolVersion
 from ..pdf.seal import seal
 from .audit import queue_mail, record
+from .finalize import _drop_on_error, _drop_unreferenced
 from .translog_store import append_sealed
 
 log = logging.getLogger("signering.sealing")
@@ -36,7 +37,9 @@ def seal_pending(svc) -> int:
 
 
 def seal_version(svc, version_id: int) -> int:
-    with svc.db.write() as session:
+    written: list[str] = []
+    superseded: list[str] = []
+    with _drop_on_error(svc, written), svc.db.write() as session:
         version = session.execute(select(ProtocolVersion).filter_by(id=version_id).with_for_update()
                                   ).scalar_one_or_none()
         if version is None or not version.seal_pending or version.voided:
@@ -47,6 +50,8 @@ def seal_version(svc, version_id: int) -> int:
         sealed = seal(svc.blobs.read(version.working_sha256), keys=keys, timestamper=svc.timestamper_for(org),
                       document_sha256=version.original_sha256)
         sealed_sha = svc.blobs.put_bytes(sealed)
+        written.append(sealed_sha)
+        superseded.append(version.working_sha256)
         now = svc.clock()
         version.sealed_sha256, version.working_sha256 = sealed_sha, sealed_sha
         version.sealed_at, version.seal_pending = now, False
@@ -63,7 +68,9 @@ def seal_version(svc, version_id: int) -> int:
                     sealed_url=f"{base}/protokoll/{sealed_sha}.pdf",
                     verify_url=f"{base}/verifiera/{version.original_sha256}", lang=svc.settings.lang),
                     org_id=org.id)
-        return 1
+    for sha in superseded:
+        _drop_unreferenced(svc, sha)
+    return 1
 
 
 def _post_notice(session, svc, org, protocol, version) -> Notice:

@@ -19,7 +19,7 @@ from ..pdf.chain import Route, sign_step
 from ..pdf.signature_page import PageSigner
 from .audit import queue_mail, record
 from .errors import CodeExpired, LinkExpired, LinkInvalid, LinkLocked, TooManyRequests, WrongCode
-from .finalize import activate, live
+from .finalize import _drop_on_error, _drop_unreferenced, activate, live
 from .secrets import code_hash, codes_match, new_code, token_hash
 
 
@@ -175,16 +175,22 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
         raise InputError("Motiveringen får vara högst 2000 tecken.", "The reason may be at most 2000 characters.",
                          field="reason")
     wrong = locked = False
-    with svc.db.write() as session:
+    written: list[str] = []
+    superseded: list[str] = []
+    with _drop_on_error(svc, written), svc.db.write() as session:
         request = _find(session, token, lock=True)
         _check_fresh(svc, request)
         if not _check_code(session, svc, request, code, ip):
             wrong, locked = True, request.status == "locked"
         elif decision == "sign":
-            _sign(session, svc, request, ip)
+            superseded.append(request.version.working_sha256)
+            written.append(_sign(session, svc, request, ip))
         else:
             _decline(session, svc, request, reason, ip)
         status = request.status
+    # The previous state is a prefix of the new one; a crash before this line leaves it to the sweep.
+    for sha in superseded:
+        _drop_unreferenced(svc, sha)
     if locked:
         raise LinkLocked()
     if wrong:
@@ -196,7 +202,8 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
     return status
 
 
-def _sign(session, svc, request: SignatureRequest, ip: str) -> None:
+def _sign(session, svc, request: SignatureRequest, ip: str) -> str:
+    """Sign; return the hash of the new working blob."""
     version: ProtocolVersion = session.execute(select(ProtocolVersion).filter_by(id=request.version_id)
                                                .with_for_update()).scalar_one()
     protocol = version.protocol
@@ -224,6 +231,7 @@ def _sign(session, svc, request: SignatureRequest, ip: str) -> None:
         activate(session, svc, org, protocol, version, following[0])
     else:
         version.seal_pending = True
+    return version.working_sha256
 
 
 def _decline(session, svc, request: SignatureRequest, reason: str, ip: str) -> None:

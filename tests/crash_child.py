@@ -1,0 +1,96 @@
+"""Child process for the crash tests: runs protocols through the workflow until it is killed.
+
+Everything goes through the same core calls the web app makes (finalize, send_code, decide,
+seal), against the database and blob store named by the SIGNERING_* environment.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import re
+import sys
+
+from sqlalchemy import select
+
+from signering.models import OutboxMail, Protocol
+from signering.pki.embedded_tsa import authority_for
+from signering.pki.tsa import serve_in_thread
+from signering.runtime import services_from_env
+from signering.textpdf import render_text_pdf
+from signering.workflow import signing
+from signering.workflow.finalize import SignerInput, finalize
+
+LINK = re.compile(r"/signera/([A-Za-z0-9_\-]+)")
+CODE = re.compile(r"\b(\d{6})\b")
+def signers() -> list[SignerInput]:
+    # A tag per protocol makes "the newest mail to this address" belong to this protocol.
+    tag = os.urandom(4).hex()
+    return [SignerInput("Siv Sjödin", f"siv+{tag}@crash.example", "sekreterare"),
+            SignerInput("Birgitta Häggkvist", f"birgitta+{tag}@crash.example", "ordforande"),
+            SignerInput("John Åberg", f"john+{tag}@crash.example", "justerare")]
+
+
+def latest(svc, email: str, pattern):
+    with svc.db.read() as session:
+        rows = session.execute(select(OutboxMail).where(OutboxMail.to == email).order_by(OutboxMail.id.desc())
+                               ).scalars().all()
+        for row in rows:
+            match = pattern.search(svc.box.open(row.body) or "")
+            if match and (pattern is not CODE or "/signera/" not in (svc.box.open(row.body) or "")):
+                return match.group(1)
+    return None
+
+
+def advance(svc, protocol_id: int) -> bool:
+    """Take one protocol one signature further. False when it needs nothing more."""
+    with svc.db.read() as session:
+        protocol = session.get(Protocol, protocol_id)
+        if protocol.status != "signing":
+            return False
+        version = protocol.current
+        active = [r for r in version.requests if r.status == "active"]
+        if not active:
+            return False
+        email = active[0].email
+    token = latest(svc, email, LINK)
+    signing.send_code(svc, token) if not _code_pending(svc, token) else None
+    code = latest(svc, email, CODE)
+    signing.decide(svc, token, code, "sign")
+    return True
+
+
+def _code_pending(svc, token: str) -> bool:
+    view, _ = signing.view_for_token(svc, token)
+    return view.code_sent
+
+
+def main() -> None:
+    svc = services_from_env()
+    org_id = int(os.environ["CRASH_ORG_ID"])
+    from signering.models import Organisation
+
+    with svc.db.read() as session:
+        org = session.get(Organisation, org_id)
+        keys = svc.keys_for(org)
+    url, _stop = serve_in_thread(authority_for(keys).wsgi_app)
+    svc.settings.tsa_url = url
+    svc.settings.code_resend_seconds = 0
+    pdf = render_text_pdf("Kommunstyrelsen\n\n§ 1 Ärende\n\nBeslut.\n" * random.randint(1, 30))
+    if len(sys.argv) > 1 and sys.argv[1] == "finish":
+        with svc.db.read() as session:
+            ids = session.execute(select(Protocol.id).where(Protocol.status == "signing")).scalars().all()
+        for pid in ids:
+            while advance(svc, pid):
+                pass
+        return
+    while True:
+        pid = finalize(svc, org_id=org_id, board_name="Kommunstyrelsen", meeting_date=__import__("datetime").date(2026, 11, 16),
+                       signers=signers(), upload=io.BytesIO(pdf), filename="p.pdf", actor="crash")
+        while advance(svc, pid):
+            pass
+
+
+if __name__ == "__main__":
+    main()
