@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from ..mail import templates as mails
 from ..errors import InputError
-from ..ingest import check_pdf
+from ..ingest import check_pdf_isolated
 from ..models import Board, Organisation, Protocol, ProtocolVersion, SignatureRequest
 from ..pdf.chain import ROLES, Route, prepare
 from ..pdf.signature_page import PageSigner
@@ -87,7 +87,8 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
 
     sha, size = svc.blobs.put_stream(upload, max_bytes=svc.settings.max_upload_bytes)
     try:
-        pages = check_pdf(svc.blobs.path(sha))
+        # In a child process with a memory ceiling: a crafted file cannot take the web worker down.
+        pages = check_pdf_isolated(svc.blobs.path(sha))
         original = svc.blobs.read(sha)
         route = Route(board=board_label, meeting_date=meeting_date,
                       signers=tuple(PageSigner(s.name, s.role) for s in signers), organisation=org_name)
