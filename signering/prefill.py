@@ -30,10 +30,6 @@ class Prefill:
     signers: list[SignerInput] = field(default_factory=list)
     has_text: bool = True
 
-    @property
-    def missing_emails(self) -> list[str]:
-        return [s.name for s in self.signers if not s.email]
-
 
 def match_board(session, org_id: int, text: str | None) -> str | None:
     """The organisation's board the protocol's board line names: equal, or contained as whole words.

@@ -105,3 +105,10 @@ def test_not_a_pdf_is_an_error_on_the_form_not_a_500(env):
     # Without the CSRF token the file is not read.
     response = client.post(READ, data={"file": (io.BytesIO(b"%PDF"), "x.pdf")}, content_type="multipart/form-data")
     assert response.status_code == 400
+
+
+def test_no_list_of_problems_when_everything_was_found(env):
+    add_au_with_members(env)
+    page = read(env.client(SECRETARY), seed_pdf("solleftea-ks-au-2024-04-16.txt")).get_data(as_text=True)
+    notice = page.split('id="prefilled"', 1)[1].split("</div>", 1)[0]
+    assert "<ul>" not in notice and "saknas" not in notice

@@ -27,11 +27,13 @@ def _svc():
 
 
 def _page(form: FinalizeForm, *, filled=None, filename: str = "", error: str | None = None, status: int = 200):
+    # From the form, not from ``filled``: the secretary's own address may have been added to it.
+    missing = [r.name for r in form.rows if r.name and not r.email] if filled else []
     with _svc().db.read() as s:
         boards = s.execute(select(Board).filter_by(organisation_id=current_org_id()).order_by(Board.name)
                            ).scalars().all()
         return render_template("staff/new.html", form=form, boards=boards, protocol=None, error=error,
-                               prefilled=filled, prefilled_name=filename), status
+                               prefilled=filled, prefilled_name=filename, missing_emails=missing), status
 
 
 def _form(filled, me) -> FinalizeForm:
