@@ -43,8 +43,10 @@ class ServerProcess:
         return proc
 
     def start(self):
+        self.log_path = self.env["SIGNERING_INSTANCE_DIR"] + ".log"
+        self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "signering.cli", "serve", "--port", str(self.port)],
-                                     env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                                     env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -53,7 +55,11 @@ class ServerProcess:
             except requests.RequestException:
                 time.sleep(0.2)
         self.stop()
-        raise AssertionError("server did not start: " + (self.proc.stdout.read().decode() if self.proc.stdout else ""))
+        raise AssertionError("server did not start: " + self.log())
+
+    def log(self) -> str:
+        with open(self.log_path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -62,3 +68,5 @@ class ServerProcess:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+        if getattr(self, "_log", None):
+            self._log.close()

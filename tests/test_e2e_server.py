@@ -137,6 +137,12 @@ def test_full_flow_over_http(server, smtp_server, tmp_path):  # noqa: F811
     assert n["appeal_last_day"] > n["posted_date"] and n["takedown_date"] > n["appeal_last_day"]
     assert "@" not in json.dumps(notices)
 
+    # No link token and no code in the server's logs.
+    log = server.log()
+    assert "/signera/[token]" in log
+    for person in SIGNERS:
+        assert _link_for(smtp_server, person["email"]).rsplit("/", 1)[1] not in log
+
 
 def test_two_clicks_on_one_link_sign_once(server, smtp_server):  # noqa: F811
     pdf = render_text_pdf("Kommunstyrelsen\n\n§ 1 Ett ärende\n")

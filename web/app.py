@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None, *, services: Services | None = Non
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=cfg["BASE_URL"].startswith("https://"),
         WTF_CSRF_TIME_LIMIT=None,
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
         BABEL_DEFAULT_LOCALE="sv",
         BABEL_TRANSLATION_DIRECTORIES="translations",
         SIGNERING=cfg,

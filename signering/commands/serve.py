@@ -29,6 +29,7 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "web.wsgi:app", "--bind", f"{host}:{port}", "--workers", str(workers),
             "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--graceful-timeout", "10",
             "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(M)sms',
+            "--logger-class", "web.gunicorn_logging.MaskingLogger",
             "--forwarded-allow-ips", os.environ.get("SIGNERING_FORWARDED_ALLOW_IPS", "127.0.0.1")]
 
 
