@@ -15,7 +15,7 @@ from pyhanko.sign.timestamps import TimeStamper
 from ..pki.orgkeys import OrgKeys
 from .seal import seal
 from .signature_page import PageSigner, SignaturePageInfo, add_signature_page, field_name
-from .signing import SignerIdentity, sign_as
+from .signing import SignerIdentity
 
 ROLES = ("sekreterare", "ordforande", "justerare")
 
@@ -38,11 +38,15 @@ def prepare(original: bytes, route: Route, base_url: str, lang: str = "sv") -> t
 
 
 def sign_step(pdf: bytes, route: Route, index: int, keys: OrgKeys, timestamper: TimeStamper | None,
-              document_sha256: str, lang: str = "sv") -> bytes:
+              document_sha256: str, lang: str = "sv", provider=None) -> bytes:
+    """Signer ``index`` signs their field, through ``provider`` (default: the organisation's CA)."""
+    from ..signature_provider import OrganisationCA
+
     person = route.signers[index]
-    return sign_as(pdf, field_name=field_name(index),
-                   who=SignerIdentity(person.name, person.role, route.organisation),
-                   ca=keys.signing_ca, document_sha256=document_sha256, timestamper=timestamper, lang=lang)
+    provider = provider or OrganisationCA(keys, timestamper)
+    return provider.sign_field(pdf, field_name=field_name(index),
+                               who=SignerIdentity(person.name, person.role, route.organisation),
+                               document_sha256=document_sha256, lang=lang)
 
 
 def run_chain(original: bytes, route: Route, keys: OrgKeys, timestamper: TimeStamper, base_url: str,

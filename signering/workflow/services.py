@@ -66,6 +66,12 @@ class Services:
         url = self.settings.tsa_url or f"{self.settings.base_url.rstrip('/')}/tsa/{org.slug}"
         return make_timestamper(url)
 
+    def signature_provider_for(self, org):
+        """The one place that decides how signatures are made for ``org`` (see signature_provider)."""
+        from ..signature_provider import OrganisationCA
+
+        return OrganisationCA(self.keys_for(org), self.timestamper_for(org))
+
     def today(self) -> dt.date:
         # Legal dates are Swedish calendar days.
         from zoneinfo import ZoneInfo

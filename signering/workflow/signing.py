@@ -215,8 +215,8 @@ def _sign(session, svc, request: SignatureRequest, ip: str) -> str:
     route = Route(board=protocol.board.name, meeting_date=protocol.meeting_date,
                   signers=tuple(PageSigner(r.name, r.role) for r in live(version)), organisation=org.name)
     pdf = svc.blobs.read(version.working_sha256)
-    signed = sign_step(pdf, route, request.position, keys, svc.timestamper_for(org), version.original_sha256,
-                       svc.settings.lang)
+    signed = sign_step(pdf, route, request.position, keys, None, version.original_sha256, svc.settings.lang,
+                       provider=svc.signature_provider_for(org))
     version.working_sha256 = svc.blobs.put_bytes(signed)
     now = svc.clock()
     request.status, request.signed_at, request.token_hash = "signed", now, None
