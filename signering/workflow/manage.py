@@ -33,14 +33,26 @@ def _active(protocol: Protocol) -> tuple[ProtocolVersion, SignatureRequest]:
     return version, current
 
 
-def remind(svc, *, org_id: int, protocol_id: int, actor: str) -> str:
-    """Send the current signer a reminder with a new link (the old link stops working)."""
+def remind(svc, *, org_id: int, protocol_id: int, actor: str, request_id: int | None = None) -> str:
+    """Send the current signer a reminder with a new link (the old link stops working).
+
+    ``request_id`` names the signer the caller means to remind. Without it, a signature that
+    lands just before the reminder turns it on the next signer, whose invitation, still in the
+    outbox, would then carry a dead link.
+    """
     with svc.db.write() as session:
-        protocol = _protocol(session, org_id, protocol_id)
+        # The protocol row is not locked: signing locks the request and then updates the
+        # protocol, so holding the protocol while waiting for the request deadlocks on PostgreSQL.
+        protocol = _protocol(session, org_id, protocol_id, lock=False)
         version, current = _active(protocol)
-        current = session.execute(select(SignatureRequest).filter_by(id=current.id).with_for_update()).scalar_one()
+        if request_id is not None and current.id != request_id:
+            raise NotAllowed("Personen har redan signerat.", "The person has already signed.")
+        # populate_existing: the row is already in the session as read before the lock; the
+        # locked read must replace it, or a signature committed meanwhile goes unseen.
+        current = session.execute(select(SignatureRequest).filter_by(id=current.id).with_for_update()
+                                  .execution_options(populate_existing=True)).scalar_one()
         if current.status not in ("active", "locked"):
-            # A signature won the race: nothing to remind about.
+            # A signature (or a withdrawal or replacement) won the race: nothing to remind about.
             raise NotAllowed("Personen har redan signerat.", "The person has already signed.")
         activate(session, svc, protocol.board.organisation, protocol, version, current, actor=actor, reminder=True)
         return current.name
@@ -51,17 +63,19 @@ def auto_remind(svc) -> int:
     due = svc.clock() - dt.timedelta(days=svc.settings.reminder_after_days)
     with svc.db.read() as session:
         rows = session.execute(
-            select(Protocol.id, Protocol.organisation_id, SignatureRequest.sent_at, SignatureRequest.last_reminded_at)
+            select(Protocol.id, Protocol.organisation_id, SignatureRequest.id, SignatureRequest.sent_at,
+                   SignatureRequest.last_reminded_at)
             .join(ProtocolVersion, ProtocolVersion.protocol_id == Protocol.id)
             .join(SignatureRequest, SignatureRequest.version_id == ProtocolVersion.id)
             .where(Protocol.status == "signing", ProtocolVersion.voided.is_(False),
                    SignatureRequest.status == "active")).all()
     count = 0
-    for protocol_id, org_id, sent_at, reminded_at in rows:
+    for protocol_id, org_id, request_id, sent_at, reminded_at in rows:
         last = reminded_at or sent_at
         if last is not None and (last if last.tzinfo else last.replace(tzinfo=dt.timezone.utc)) <= due:
             try:
-                remind(svc, org_id=org_id, protocol_id=protocol_id, actor="automatisk påminnelse")
+                remind(svc, org_id=org_id, protocol_id=protocol_id, actor="automatisk påminnelse",
+                       request_id=request_id)
                 count += 1
             except (NotAllowed, NotFound):
                 continue

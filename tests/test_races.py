@@ -1,0 +1,231 @@
+"""Races between real threads, on SQLite and on PostgreSQL.
+
+A reminder and a signature on the same request at the same moment: exactly one wins, and no
+mail is queued with a link that is already dead. Two workers draining the outbox: every mail
+reaches the SMTP server exactly once. (Two clicks on one link are in test_e2e_server.py.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import threading
+import time
+import uuid
+
+import psycopg
+import pytest
+from smtp_fixture import smtp_server  # noqa: F401 (fixture)
+from sqlalchemy import func, select
+
+from signering.accounts import create_board, create_organisation
+from signering.errors import SigneringError
+from signering.mail import OutgoingMail, SmtpMailer
+from signering.models import OutboxMail, Protocol, SignatureRequest
+from signering.pki.embedded_tsa import authority_for
+from signering.pki.keys import DEMO_DIR
+from signering.pki.tsa import serve_in_thread
+from signering.runtime import build_services
+from signering.textpdf import render_text_pdf
+from signering.workflow import manage, outbox, signing
+from signering.workflow.audit import queue_mail
+from signering.workflow.errors import LinkInvalid, NotAllowed
+from signering.workflow.finalize import SignerInput, finalize
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+LINK = re.compile(r"/signera/([A-Za-z0-9_\-]+)")
+CODE = re.compile(r"\b(\d{6})\b")
+BOARD = "Kommunstyrelsen"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/db.sqlite3"
+        return
+    name = "signering_race_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def env(database_url, tmp_path):
+    svc = build_services({"DATABASE_URL": database_url, "DATA_DIR": str(tmp_path / "blobs"),
+                          "BASE_URL": "http://localhost", "SECRET_KEY": b"r" * 32, "LANG": "sv",
+                          "MAX_UPLOAD_MB": 10, "REMINDER_DAYS": 3, "TSA_URL": ""})
+    svc.db.upgrade()
+    with svc.db.write() as session:
+        org = create_organisation(session, slug="racekommun", name="Racekommun", key_dir=DEMO_DIR)
+        create_board(session, org, name=BOARD, forvaringsplats="Kommunhuset")
+        session.flush()
+        org_id = org.id
+    with svc.db.read() as session:
+        from signering.models import Organisation
+
+        keys = svc.keys_for(session.get(Organisation, org_id))
+    url, stop = serve_in_thread(authority_for(keys).wsgi_app)
+    svc.settings.tsa_url = url
+    try:
+        yield svc, org_id
+    finally:
+        stop()
+        svc.db.dispose()
+
+
+def _mails(svc, address: str, after_id: int = 0) -> list[tuple[int, dt.datetime, str]]:
+    with svc.db.read() as session:
+        rows = session.execute(select(OutboxMail).where(OutboxMail.to == address, OutboxMail.id > after_id)
+                               .order_by(OutboxMail.id)).scalars().all()
+        return [(r.id, r.created_at, svc.box.open(r.body) or "") for r in rows]
+
+
+def _tokens(mails) -> list[tuple[int, dt.datetime, str]]:
+    return [(mid, at, m.group(1)) for mid, at, body in mails for m in [LINK.search(body)] if m]
+
+
+def _max_mail_id(svc) -> int:
+    with svc.db.read() as session:
+        return session.execute(select(func.max(OutboxMail.id))).scalar() or 0
+
+
+def _link_works(svc, token: str) -> bool:
+    try:
+        signing.view_for_token(svc, token)
+        return True
+    except SigneringError:
+        return False
+
+
+def _aware(when: dt.datetime) -> dt.datetime:
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def _run_together(**calls) -> dict:
+    """Run the calls in threads released by one barrier; each result is ("ok", value) or ("err", exc)."""
+    barrier = threading.Barrier(len(calls))
+    results: dict = {}
+
+    def run(name, fn):
+        barrier.wait()
+        try:
+            results[name] = ("ok", fn())
+        except BaseException as exc:  # noqa: BLE001 (anything else is reported by the assertions)
+            results[name] = ("err", exc)
+
+    threads = [threading.Thread(target=run, args=item) for item in calls.items()]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), "a racing call did not finish (deadlock?)"
+    return results
+
+
+def test_reminder_racing_a_signature_never_queues_a_dead_link(env):
+    svc, org_id = env
+    pdf = render_text_pdf("Kommunstyrelsen\n\n§ 1 Ärende\n\nBeslut.\n")
+    outcomes = []
+    for round_no in range(10):
+        tag = uuid.uuid4().hex[:8]
+        sek, ordf = f"siv+{tag}@race.example", f"birgitta+{tag}@race.example"
+        pid = finalize(svc, org_id=org_id, board_name=BOARD, meeting_date=dt.date(2026, 11, 16),
+                       signers=[SignerInput("Siv Sjödin", sek, "sekreterare"),
+                                SignerInput("Birgitta Häggkvist", ordf, "ordforande"),
+                                SignerInput("John Åberg", f"john+{tag}@race.example", "justerare")],
+                       upload=io.BytesIO(pdf), filename="p.pdf", actor="test")
+        [(_, _, token)] = _tokens(_mails(svc, sek))
+        with svc.db.read() as session:
+            sek_id = session.execute(select(SignatureRequest.id).filter_by(email=sek)).scalar_one()
+        signing.send_code(svc, token)
+        code = CODE.search(_mails(svc, sek)[-1][2]).group(1)
+        mark = _max_mail_id(svc)
+
+        results = _run_together(
+            sign=lambda: signing.decide(svc, token, code, "sign"),
+            remind=lambda: manage.remind(svc, org_id=org_id, protocol_id=pid, actor="sekreterare@race.example",
+                                          request_id=sek_id))
+
+        with svc.db.read() as session:
+            protocol = session.get(Protocol, pid)
+            [request] = [r for r in protocol.current.requests if r.email == sek]
+            status, signed_at = request.status, request.signed_at
+        new_to_sek = _tokens(_mails(svc, sek, mark))
+        new_to_ordf = _tokens(_mails(svc, ordf, mark))
+        if results["sign"] == ("ok", "signed"):
+            outcomes.append("signature")
+            kind, exc = results["remind"]
+            assert kind == "err" and isinstance(exc, NotAllowed), (round_no, results)
+            assert status == "signed"
+            assert new_to_sek == [], (round_no, "a reminder went to someone who had signed")
+            assert len(new_to_ordf) == 1, (round_no, new_to_ordf)
+            assert _link_works(svc, new_to_ordf[0][2])
+        else:
+            outcomes.append("reminder")
+            kind, exc = results["sign"]
+            assert kind == "err" and isinstance(exc, LinkInvalid), (round_no, results)
+            assert results["remind"] == ("ok", "Siv Sjödin"), (round_no, results)
+            assert status == "active"
+            assert not _link_works(svc, token)
+            assert len(new_to_sek) == 1 and new_to_sek[0][2] != token, (round_no, new_to_sek)
+            assert _link_works(svc, new_to_sek[0][2])
+            assert new_to_ordf == []
+        # Whatever won, no mail was queued with a link that was already dead: while the request
+        # is active its newest mail holds the live link (older ones were superseded by it); once
+        # signed, every link mail was queued before the signature.
+        links = _tokens(_mails(svc, sek))
+        if status == "active":
+            assert _link_works(svc, links[-1][2]), round_no
+            assert not any(_link_works(svc, link) for _, _, link in links[:-1]), round_no
+        else:
+            assert status == "signed"
+            assert all(_aware(at) <= _aware(signed_at) and mid <= mark for mid, at, _ in links), (round_no, links)
+            assert not any(_link_works(svc, link) for _, _, link in links), round_no
+    print(f"outcomes: {outcomes}")
+
+
+def test_two_workers_draining_the_outbox_send_each_mail_once(env, smtp_server):  # noqa: F811
+    svc, org_id = env
+    run = uuid.uuid4().hex[:6]
+    with svc.db.write() as session:
+        for n in range(200):
+            queue_mail(session, svc, OutgoingMail(to=f"person{n % 7}@race.example", subject=f"Utskick {run}-{n}",
+                                                  body_text=f"Hej nummer {n}"), org_id=org_id)
+    errors: list[BaseException] = []
+    sent_by = [0, 0]
+
+    def worker(index: int) -> None:
+        mailer = SmtpMailer(smtp_server.host, smtp_server.port, "signering@race.example")
+        deadline = time.monotonic() + 60
+        try:
+            while time.monotonic() < deadline:
+                sent_by[index] += outbox.drain(svc, mailer)
+                with svc.db.read() as session:
+                    left = session.execute(select(func.count()).select_from(OutboxMail)
+                                           .where(OutboxMail.sent_at.is_(None))).scalar()
+                if left == 0:
+                    return
+            raise AssertionError("outbox not drained within 60 s")
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(90)
+    assert not errors, errors
+    assert sum(sent_by) == 200 and all(sent_by), sent_by  # both workers took part
+
+    # SMTP sends are synchronous (the 250 comes before send returns), so all is in by now.
+    subjects = [m.message["Subject"] for m in smtp_server.messages]
+    expected = {f"Utskick {run}-{n}" for n in range(200)}
+    assert len(subjects) == 200 and set(subjects) == expected, \
+        sorted(s for s in set(subjects) if subjects.count(s) > 1)
+    with svc.db.read() as session:
+        rows = session.execute(select(OutboxMail)).scalars().all()
+        assert len(rows) == 200
+        assert all(r.sent_at is not None and r.body == "" for r in rows)
