@@ -154,7 +154,9 @@ def test_staff_pages_and_screenshots(server, posted, context_factory):
     expect(page.get_by_text("Kommunstyrelsen").first).to_be_visible()
     shot(page, "staff-2-protocols.png")
     page.goto(f"{server.url}/sekreterare/nytt")
-    expect(page.locator("input[type=file]")).to_have_count(1)
+    # Two file fields: "Läs in från PDF" (prefill) and the upload itself.
+    expect(page.locator("#prefill-file")).to_have_count(1)
+    expect(page.locator("#file")).to_have_count(1)
     shot(page, "staff-3-new-protocol.png")
     with server.svc.db.read() as s:
         newest = s.execute(select(Protocol.id).order_by(Protocol.id.desc())).scalars().first()
