@@ -290,6 +290,8 @@ def new_version(protocol_id: int):
 
 from . import admin  # noqa: E402  (registers the administration routes on ``bp``)
 from . import prefill as _prefill  # noqa: E402  (the "read from PDF" step of a new protocol)
+from . import notices as _notices  # noqa: E402  (kungörelser, kallelser, underrättelser)
 
 admin.register(bp)
 _prefill.register(bp)
+_notices.register(bp)

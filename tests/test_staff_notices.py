@@ -1,0 +1,101 @@
+"""Staff page for posting kungörelser, kallelser and underrättelser (/sekreterare/anslag)."""
+
+from __future__ import annotations
+
+import pytest
+
+from signering.models import Notice
+from test_staff_support import BOARD, OTHER_SECRETARY, SECRETARY, make_env, post_form, text
+
+PAGE = "/sekreterare/anslag"
+
+
+@pytest.fixture()
+def env(tmp_path):
+    return make_env(tmp_path)
+
+
+def _form(**over) -> dict:
+    data = {"kind": "kungorelse", "title": "Kungörelse om sammanträde med kommunfullmäktige",
+            "body": "Kommunfullmäktige sammanträder i Folkets hus.", "board": BOARD,
+            "posted_date": "2025-09-23", "takedown_date": "2025-10-15"}
+    return {**data, **over}
+
+
+def test_kungorelse_is_posted_and_shown_on_the_public_board(env):
+    client = env.client(SECRETARY)
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    assert 'value="2025-09-23"' in page.get_data(as_text=True)  # posting date defaults to today
+    response = post_form(client, PAGE, PAGE, _form())
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(PAGE)
+    listing = client.get(PAGE)
+    assert "Anslaget är uppsatt" in text(listing)
+    assert "Kungörelse om sammanträde med kommunfullmäktige" in text(listing)
+    assert "2025-10-15" in text(listing)
+    with env.svc.db.read() as s:
+        notice = s.query(Notice).filter_by(organisation_id=env.org_id, kind="kungorelse").one()
+        assert (notice.posted_date.isoformat(), notice.takedown_date.isoformat()) == ("2025-09-23", "2025-10-15")
+        assert notice.board_name == BOARD and notice.status == "posted"
+    public = text(env.app.test_client().get("/ange/anslagstavla"))
+    assert "Kungörelse om sammanträde med kommunfullmäktige" in public
+    assert "23 september 2025" in public and "15 oktober 2025" in public
+
+
+def test_a_later_posting_date_shows_as_coming(env):
+    client = env.client(SECRETARY)
+    response = post_form(client, PAGE, PAGE, _form(kind="kallelse", title="Kallelse till nämnden",
+                                                    posted_date="2025-09-30", takedown_date="2025-10-08"))
+    assert response.status_code == 303
+    assert "Sätts upp 2025-09-30" in text(client.get(PAGE))
+    assert "Kallelse till nämnden" not in text(env.app.test_client().get("/ange/anslagstavla"))
+
+
+@pytest.mark.parametrize("dates, message", [
+    ({"takedown_date": "2025-09-20"}, "måste ligga efter anslagsdatum"),
+    ({"takedown_date": "2025-09-23"}, "måste ligga efter anslagsdatum"),
+    ({"posted_date": "23/9 2025"}, "Ange datum som ÅÅÅÅ-MM-DD"),
+    ({"takedown_date": ""}, "Ange datum som ÅÅÅÅ-MM-DD"),
+    ({"posted_date": "2025-09-22"}, "har redan passerat"),
+])
+def test_bad_dates_are_refused_with_the_input_kept(env, dates, message):
+    client = env.client(SECRETARY)
+    response = post_form(client, PAGE, PAGE, _form(**dates))
+    assert 400 <= response.status_code < 500
+    page = text(response)
+    assert message in page
+    assert 'value="Kungörelse om sammanträde med kommunfullmäktige"' in response.get_data(as_text=True)
+    assert env.count(Notice) == 0
+
+
+def test_unknown_kind_and_foreign_board_are_refused(env):
+    client = env.client(SECRETARY)
+    assert post_form(client, PAGE, PAGE, _form(kind="bevis_om_justering")).status_code == 422
+    response = post_form(client, PAGE, PAGE, _form(board="Barn- och utbildningsnämnden"))
+    assert response.status_code == 422
+    assert "finns inte hos Ånge kommun" in text(response)
+    assert env.count(Notice) == 0
+
+
+def test_another_organisation_does_not_see_the_notice(env):
+    assert post_form(env.client(SECRETARY), PAGE, PAGE, _form()).status_code == 303
+    other = env.client(OTHER_SECRETARY)
+    page = other.get(PAGE)
+    assert page.status_code == 200
+    assert "Kungörelse om sammanträde" not in text(page)
+    assert "Inga anslag ännu." in text(page)
+    # Its form offers its own boards only.
+    assert BOARD not in page.get_data(as_text=True)
+
+
+def test_page_needs_login_and_a_csrf_token(env):
+    anonymous = env.app.test_client()
+    assert anonymous.get(PAGE).status_code == 302
+    client = env.client(SECRETARY)
+    assert client.post(PAGE, data=_form()).status_code == 400
+    assert env.count(Notice) == 0
+
+
+def test_navigation_links_to_the_page(env):
+    assert f'href="{PAGE}"' in env.client(SECRETARY).get("/sekreterare/").get_data(as_text=True)

@@ -1,0 +1,80 @@
+"""Anslag staff post by hand (kungörelse, kallelse, underrättelse): the list and the form.
+
+The rules (kinds, dates, board) live in :mod:`signering.notices`; this module only reads the
+form, shows the organisation's notices and puts errors back next to what was typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from signering import notices as core
+from signering.errors import InvalidDate, SigneringError
+from signering.models import Board, Notice
+
+from ..auth import current_org_id, current_user, login_required
+
+KIND_LABELS = {"kungorelse": _l("Kungörelse"), "kallelse": _l("Kallelse"), "underrattelse": _l("Underrättelse"),
+               "bevis_om_justering": _l("Bevis om justering")}
+FIELDS = ("kind", "title", "body", "board", "posted_date", "takedown_date")
+
+
+def _svc():
+    from ..app import services
+
+    return services()
+
+
+def _status(notice: Notice, today: dt.date) -> str:
+    if notice.status == "archived":
+        return _("Nedtaget")
+    if notice.posted_date > today:
+        return _("Sätts upp %(day)s", day=notice.posted_date.isoformat())
+    return _("Uppsatt")
+
+
+def _page(typed: dict, *, error: str | None = None, error_field: str = "", status: int = 200):
+    svc = _svc()
+    today = svc.today()
+    with svc.db.read() as s:
+        rows = s.execute(select(Notice).filter_by(organisation_id=current_org_id())
+                         .order_by(Notice.posted_date.desc(), Notice.id.desc())).scalars().all()
+        boards = s.execute(select(Board.name).filter_by(organisation_id=current_org_id()).order_by(Board.name)
+                           ).scalars().all()
+        shown = [{"kind": KIND_LABELS.get(n.kind, n.kind), "title": n.title, "board": n.board_name,
+                  "posted": n.posted_date.isoformat(), "takedown": n.takedown_date.isoformat(),
+                  "status": _status(n, today), "archived": n.status == "archived"} for n in rows]
+    return render_template("staff/notices.html", notices=shown, boards=boards, kinds=core.KINDS,
+                           kind_labels=KIND_LABELS, typed=typed, error=error, error_field=error_field), status
+
+
+def _date(value: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidDate(field=field) from None
+
+
+def notices():
+    if request.method == "GET":
+        return _page({"kind": core.KINDS[0], "posted_date": _svc().today().isoformat()})
+    typed = {k: request.form.get(k, "") for k in FIELDS}
+    try:
+        notice_id = core.post_notice(
+            _svc(), current_org_id(), typed["kind"], typed["title"][:core.MAX_TITLE + 1],
+            typed["body"][:core.MAX_BODY + 1], _date(typed["posted_date"], "posted_date"),
+            _date(typed["takedown_date"], "takedown_date"), typed["board"][:200], actor=current_user().email)
+    except SigneringError as exc:
+        return _page(typed, error=exc.message(getattr(g, "lang", "sv")), error_field=exc.details.get("field", ""),
+                     status=exc.http_status)
+    flash(_("Anslaget är uppsatt på anslagstavlan (nummer %(id)s).", id=notice_id), "ok")
+    return redirect(url_for("staff.notices"), code=303)
+
+
+def register(bp) -> None:
+    bp.add_url_rule("/anslag", "notices", login_required(notices), methods=["GET", "POST"])
