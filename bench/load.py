@@ -245,7 +245,9 @@ class FlowDriver:
         with self._lock:
             self.requests += 1
             if not 200 <= r.status_code < 300 or r.status_code != expect:
-                self.errors.append(f"{method} {url.split('127.0.0.1')[-1]} -> {r.status_code} {r.text[:200]}")
+                title = re.search(r"<title>(.*?)</title>", r.text, re.S)  # an HTML error page: its title
+                detail = " ".join((title.group(1) if title else r.text).split())[:160]
+                self.errors.append(f"{method} {url.split('127.0.0.1')[-1]} -> {r.status_code} {detail}")
         if r.status_code != expect:
             raise RuntimeError(self.errors[-1])
         return r
