@@ -23,7 +23,7 @@ $(BIN)/signering: pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $@
 
-run: $(BIN)/signering
+run: system-deps $(BIN)/signering
 	$(BIN)/signering run-demo
 
 test: system-deps $(BIN)/signering
