@@ -60,7 +60,10 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         sv, en = _HTTP_MESSAGES.get(exc.code, (exc.description, exc.description))
-        return render_error(exc.code, exc.name.lower().replace(" ", "_"), sv if lang() == "sv" else en)
+        body, status = render_error(exc.code, exc.name.lower().replace(" ", "_"), sv if lang() == "sv" else en)
+        # A 405 must say which methods do work (RFC 9110); werkzeug knows them.
+        allow = getattr(exc, "valid_methods", None)
+        return body, status, ({"Allow": ", ".join(sorted(allow))} if allow else {})
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
