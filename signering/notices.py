@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .errors import DatesOutOfOrder, InputError, InvalidDate
-from .models import Board, Notice, Organisation
+from .models import Board, Notice, Organisation, Protocol
 from .workflow.audit import record
 from .workflow.errors import NotFound, UnknownBoard
 
@@ -23,20 +24,33 @@ MAX_TITLE = 300
 MAX_BODY = 20_000
 
 
-def current(session, org_id: int, today: dt.date) -> list[Notice]:
+#: the board shows each notice's sealed version: load them in two queries, not two per notice
+_WITH_VERSIONS = (selectinload(Notice.protocol).selectinload(Protocol.versions),)
+
+
+def current(session, org_id: int, today: dt.date, *, offset: int = 0, limit: int | None = None) -> list[Notice]:
     """The notices on the organisation's board today, newest first."""
     return session.execute(
         select(Notice).where(Notice.organisation_id == org_id, Notice.status == "posted",
                              Notice.posted_date <= today)
         .order_by(Notice.posted_date.desc(), Notice.id.desc())
+        .options(*_WITH_VERSIONS).offset(offset).limit(limit)
     ).scalars().all()
+
+
+def current_fingerprint(session, org_id: int, today: dt.date) -> tuple:
+    """Changes whenever the board's content does: a notice posted (new, higher id) or taken down."""
+    count, newest = session.execute(
+        select(func.count(Notice.id), func.max(Notice.id)).where(
+            Notice.organisation_id == org_id, Notice.status == "posted", Notice.posted_date <= today)).one()
+    return count, newest, today
 
 
 def current_all(session, today: dt.date) -> list[Notice]:
     """Every organisation's current notices, newest first (for the common feed)."""
     return session.execute(
         select(Notice).where(Notice.status == "posted", Notice.posted_date <= today)
-        .order_by(Notice.posted_date.desc(), Notice.id.desc())
+        .order_by(Notice.posted_date.desc(), Notice.id.desc()).options(*_WITH_VERSIONS)
     ).scalars().all()
 
 

@@ -29,7 +29,7 @@ class Settings:
     code_max_attempts: int = 5
     code_resend_seconds: int = 30
     reminder_after_days: int = 3
-    #: an external RFC 3161 TSA; empty means the organisation's own, served by the app at /tsa
+    #: an external RFC 3161 TSA; empty means the organisation's own (see Services.timestamper_for)
     tsa_url: str = ""
 
 
@@ -42,6 +42,7 @@ class Services:
     #: org slug -> keys; filled lazily, since loading keys reads files (or opens a token)
     _keys: dict[str, OrgKeys] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _tsa_urls: dict[str, str] = field(default_factory=dict)
 
     @property
     def box(self) -> SealedBox:
@@ -61,10 +62,28 @@ class Services:
             return keys
 
     def timestamper_for(self, org):
+        """An RFC 3161 client: for the configured external TSA, or for the organisation's own.
+
+        The organisation's own TSA is served in this process on a loopback port (one per
+        organisation, started on first use) and reached over HTTP like any other TSA. It used
+        to be reached through the public /tsa/<org> URL of this same server, but then a
+        signature waited in line behind public traffic while holding the database lock.
+        """
         from ..pki.tsa_client import make_timestamper
 
-        url = self.settings.tsa_url or f"{self.settings.base_url.rstrip('/')}/tsa/{org.slug}"
-        return make_timestamper(url)
+        return make_timestamper(self.settings.tsa_url or self._local_tsa_url(org))
+
+    def _local_tsa_url(self, org) -> str:
+        from ..pki.embedded_tsa import authority_for
+        from ..pki.tsa import serve_in_thread
+
+        keys = self.keys_for(org)
+        with self._lock:
+            url = self._tsa_urls.get(org.slug)
+            if url is None:
+                url, _stop = serve_in_thread(authority_for(keys).wsgi_app)
+                self._tsa_urls[org.slug] = url
+            return url
 
     def signature_provider_for(self, org):
         """The one place that decides how signatures are made for ``org`` (see signature_provider)."""

@@ -7,7 +7,7 @@ import io
 import qrcode
 import qrcode.constants
 import qrcode.image.svg
-from flask import abort, redirect, render_template, request, send_file, url_for
+from flask import abort, g, redirect, render_template, request, send_file, url_for
 from sqlalchemy import select
 
 from signering import notices as notice_rules
@@ -15,9 +15,12 @@ from signering.models import Notice, Organisation, Protocol, ProtocolVersion
 from signering.registry import InvalidHash, normalise
 
 from ..app import services
+from .page_cache import app_cache
 from .present import PUBLISHED_STATES, notice_view, paragraphs
 
 ARCHIVE_PAGE = 50
+#: the newest notices first; a board with hundreds of notices is read page by page
+BOARD_PAGE = 20
 
 
 def _org(session, slug: str) -> Organisation:
@@ -49,12 +52,31 @@ def board_redirect():
 
 def board(org: str):
     svc = services()
+    try:
+        page = max(1, int(request.args.get("sida", "1")))
+    except ValueError:
+        page = 1
+    today = svc.today()
     with svc.db.read() as session:
         row = _org(session, org)
+        fingerprint = notice_rules.current_fingerprint(session, row.id, today)
+        key = (row.slug, g.lang, page, fingerprint)
+        # The rendered board is the same for every visitor until a notice goes up or comes down
+        # (the fingerprint) or the day changes; the TTL only bounds memory, not correctness.
+        cache = app_cache("board", max_entries=256, ttl=60)
+        html = cache.get(key)
+        if html is not None:
+            return html
+        total = fingerprint[0]
         items = [notice_view(n, svc.settings.base_url, row.slug)
-                 for n in notice_rules.current(session, row.id, svc.today())]
+                 for n in notice_rules.current(session, row.id, today, offset=(page - 1) * BOARD_PAGE,
+                                               limit=BOARD_PAGE)]
         name = row.name
-    return render_template("public/board.html", org_slug=org, org_name=name, notices=items, paragraphs=paragraphs)
+    pages = max(1, -(-total // BOARD_PAGE))
+    html = render_template("public/board.html", org_slug=org, org_name=name, notices=items, paragraphs=paragraphs,
+                           total=total, page=page, pages=pages)
+    cache.put(key, html)
+    return html
 
 
 def archive(org: str):

@@ -21,6 +21,7 @@ from signering.pdf.verify import verify_pdf
 from signering.pki.certs import to_asn1
 
 from ..app import services
+from .page_cache import app_cache
 from ..errors import lang
 
 log = logging.getLogger("signering.web.verify")
@@ -52,6 +53,19 @@ def trust_roots() -> list:
 
 
 def _lookup(sha: str) -> dict:
+    """The registry's answer. QR codes send many people to one protocol at once, so the answer
+    for a sealed or withdrawn protocol, which no longer changes, is kept for a minute."""
+    key = registry.normalise(sha)
+    cache = app_cache("registry", max_entries=4096, ttl=60)
+    found = cache.get(key)
+    if found is None:
+        found = _lookup_uncached(key)
+        if found.get("status") in ("sealed", "withdrawn"):
+            cache.put(key, found)
+    return found
+
+
+def _lookup_uncached(sha: str) -> dict:
     with services().db.read() as session:
         return registry.lookup(session, sha)
 

@@ -190,7 +190,10 @@ def _action(protocol_id: int, work):
 @login_required
 def remind(protocol_id: int):
     def work():
-        name = manage.remind(_svc(), org_id=current_org_id(), protocol_id=protocol_id, actor=_me().email)
+        # The person the secretary saw on the page: if they signed meanwhile, nobody else is reminded.
+        request_id = request.form.get("request_id", type=int)
+        name = manage.remind(_svc(), org_id=current_org_id(), protocol_id=protocol_id, actor=_me().email,
+                             request_id=request_id)
         return _("En påminnelse med en ny länk skickades till %(name)s.", name=name)
 
     return _action(protocol_id, work)
