@@ -74,7 +74,15 @@ class Protocol(Base):
     created_by: Mapped[str] = mapped_column(String(254), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: protokoll | utdrag (certified extract, signed by the secretary) | omedelbar (one paragraph
+    #: adjusted at once, by the whole route, before the rest of the protocol)
+    kind: Mapped[str] = mapped_column(String(16), default="protokoll", server_default="protokoll")
+    #: the full protocol an utdrag or omedelbar justering was taken from
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("protocol.id"), nullable=True, index=True)
+    #: the paragraph numbers (§) an utdrag or omedelbar justering covers
+    paragraphs: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     board: Mapped[Board] = relationship()
+    parent: Mapped[Protocol | None] = relationship(remote_side="Protocol.id")
     versions: Mapped[list[ProtocolVersion]] = relationship(back_populates="protocol", order_by="ProtocolVersion.number")
 
     @property
