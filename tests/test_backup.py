@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 
-import psycopg
 import pytest
+from pg import fresh_database
 
 from signering import cli
 from signering.accounts import create_board
@@ -24,17 +23,12 @@ from signering.storage import BlobStore
 from browser_support import start_server
 from test_verify_log import seal_protocol
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
 def pg_url():
-    name = f"signering_bk_{secrets.token_hex(6)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database("signering_bk") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -12,16 +12,14 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 
-import psycopg
 import pytest
+from pg import fresh_database
 import requests
 from smtp_fixture import smtp_server  # noqa: F401 (fixture)
 
 from signering.textpdf import render_text_pdf
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+/signera/[A-Za-z0-9_\-]+)")
 CODE = re.compile(r"\b(\d{6})\b")
 
@@ -31,12 +29,8 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield None
         return
-    name = "signering_e2e_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database("signering_e2e") as url:
+        yield url
 
 
 @pytest.fixture

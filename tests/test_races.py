@@ -14,8 +14,8 @@ import threading
 import time
 import uuid
 
-import psycopg
 import pytest
+from pg import fresh_database
 from smtp_fixture import smtp_server  # noqa: F401 (fixture)
 from sqlalchemy import func, select
 
@@ -33,7 +33,6 @@ from signering.workflow.audit import queue_mail
 from signering.workflow.errors import LinkInvalid, NotAllowed
 from signering.workflow.finalize import SignerInput, finalize
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 LINK = re.compile(r"/signera/([A-Za-z0-9_\-]+)")
 CODE = re.compile(r"\b(\d{6})\b")
 BOARD = "Kommunstyrelsen"
@@ -44,12 +43,8 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/db.sqlite3"
         return
-    name = "signering_race_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database("signering_race") as url:
+        yield url
 
 
 @pytest.fixture
