@@ -20,7 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from .fonts import font_path
+from .fonts import register_fonts
 
 _LABEL = re.compile(r"^\**([A-ZÅÄÖ][^:]{1,40}):\**\s*(.*)$")
 _HTML_TAG = re.compile(r"</?[a-z]+>")
@@ -29,10 +29,7 @@ _PAGE_NO = re.compile(r"^\d{1,3}$")
 
 
 def _register_fonts() -> tuple[str, str]:
-    if "SigneringSans" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("SigneringSans", font_path(bold=False)))
-        pdfmetrics.registerFont(TTFont("SigneringSans-Bold", font_path(bold=True)))
-    return "SigneringSans", "SigneringSans-Bold"
+    return register_fonts()
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:

@@ -28,11 +28,11 @@ from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+
 from reportlab.pdfgen import canvas as rl_canvas
 
 from ..errors import DamagedPdf, InputError, InvalidRoute
-from ..fonts import font_path
+from ..fonts import BOLD, REGULAR, register_fonts
 from .original import write_original_marker
 from .qr import draw_qr
 
@@ -138,16 +138,13 @@ _QR_SIZE = 30 * mm  # the visible symbol; its quiet zone lies outside
 _GREY = (0.33, 0.33, 0.33)
 _RULE = (0.6, 0.6, 0.6)
 
-_REGULAR, _BOLD = "SigneringSans", "SigneringSans-Bold"
+_REGULAR, _BOLD = REGULAR, BOLD
 _MAX_NAME = 200
 _HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _register_fonts() -> None:
-    # Same names and files as textpdf, so whichever module runs first registers them.
-    if _REGULAR not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(_REGULAR, font_path(bold=False)))
-        pdfmetrics.registerFont(TTFont(_BOLD, font_path(bold=True)))
+    register_fonts()
 
 
 def _texts(lang: str) -> dict:
