@@ -53,6 +53,15 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _parent(protocol) -> dict | None:
+    """For an extract: the full protocol it comes from, found again by its hash."""
+    parent = protocol.parent
+    if parent is None or parent.current is None:
+        return None
+    return {"original_sha256": parent.current.original_sha256, "board": parent.board.name,
+            "meeting_date": parent.meeting_date.isoformat()}
+
+
 def lookup(session, sha256: str) -> dict:
     """``{"status": "sealed" | "in_progress" | "withdrawn" | "unknown", ...}`` for ``sha256``.
 
@@ -82,6 +91,9 @@ def lookup(session, sha256: str) -> dict:
         "posted_at": None,
         "notice_status": None,
         "signers": [],
+        "kind": protocol.kind or "protokoll",
+        "paragraphs": list(protocol.paragraphs or []),
+        "parent": _parent(protocol),
     }
     if status == "withdrawn":
         # A withdrawn or replaced version was never adjusted: who signed it is nobody's business.

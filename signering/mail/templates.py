@@ -328,3 +328,32 @@ def replaced(to_old_signer: str, signer_name: str, board: str, meeting_date: dat
             f"Kind regards\n{secretary_name}",
         ]
     return _render(to_old_signer, subject, blocks, lang, "replaced")
+
+
+def extract_sent(to: str, recipient_name: str, board: str, meeting_date: date, paragraphs: list[int],
+                 sealed_url: str, verify_url: str, lang: str = "sv") -> OutgoingMail:
+    """Sends a sealed protokollsutdrag to someone listed under "Beslutet skickas till"."""
+    lang = _lang(lang)
+    meeting = _meeting(board, meeting_date, lang)
+    numbers = ", ".join(f"§ {n}" for n in paragraphs)
+    if lang == "sv":
+        subject = f"Protokollsutdrag {numbers} från {meeting}"
+        blocks = [
+            _hello(recipient_name, lang),
+            f"Beslutet i {numbers} från {meeting} skickas till dig. Här är ett bestyrkt utdrag ur det "
+            "justerade protokollet:",
+            _Link(_url(sealed_url)),
+            "Vem som helst kan kontrollera att utdraget är äkta och inte har ändrats här:",
+            _Link(_url(verify_url)),
+        ]
+    else:
+        subject = f"Extract {numbers} from the minutes of {meeting}"
+        blocks = [
+            _hello(recipient_name, lang),
+            f"The decision in {numbers} of {meeting} is sent to you. Here is a certified extract from the "
+            "adjusted minutes:",
+            _Link(_url(sealed_url)),
+            "Anyone can check that the extract is genuine and unchanged here:",
+            _Link(_url(verify_url)),
+        ]
+    return _render(to, subject, blocks, lang, "extract")

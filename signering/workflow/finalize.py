@@ -36,7 +36,9 @@ class SignerInput:
     role: str
 
 
-def validate_signers(signers: list[SignerInput]) -> list[SignerInput]:
+def validate_signers(signers: list[SignerInput], *, secretary_only: bool = False) -> list[SignerInput]:
+    """Clean and check a route. ``secretary_only`` is the route of a protokollsutdrag: the
+    secretary alone certifies the extract."""
     cleaned = []
     for i, s in enumerate(signers, 1):
         name, email, role = (s.name or "").strip(), (s.email or "").strip().lower(), (s.role or "").strip()
@@ -53,6 +55,11 @@ def validate_signers(signers: list[SignerInput]) -> list[SignerInput]:
                              f"ordforande or justerare.", field="signers")
         cleaned.append(SignerInput(name, email, role))
     roles = [s.role for s in cleaned]
+    if secretary_only:
+        if roles != ["sekreterare"]:
+            raise InputError("Ett protokollsutdrag signeras av sekreteraren ensam.",
+                             "A protocol extract is signed by the secretary alone.", field="signers")
+        return cleaned
     if (len(roles) < 3 or roles[0] != "sekreterare" or roles[1] != "ordforande"
             or any(r != "justerare" for r in roles[2:])):
         raise InputError("Ordningen ska vara: sekreterare, ordförande och minst en justerare.",
@@ -71,13 +78,18 @@ def _board(session, org: Organisation, board_name: str) -> Board:
 
 
 def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signers: list[SignerInput],
-             upload, filename: str = "protokoll.pdf", actor: str = "", protocol_id: int | None = None) -> int:
+             upload, filename: str = "protokoll.pdf", actor: str = "", protocol_id: int | None = None,
+             kind: str = "protokoll", parent_id: int | None = None, paragraphs: list[int] | None = None) -> int:
     """Store, check and route an uploaded protocol. Returns the protocol id.
 
     With ``protocol_id`` the upload becomes a new version of that protocol and the old
     route is voided (its links die, its signers are told nothing more is needed).
+    ``kind`` "utdrag" or "omedelbar" makes a new protocol that is an extract of ``parent_id``
+    (see :mod:`signering.workflow.extracts`); an utdrag's route is the secretary alone.
     """
-    signers = validate_signers(signers)
+    if kind not in ("protokoll", "utdrag", "omedelbar"):
+        raise ValueError(f"unknown protocol kind {kind!r}")
+    signers = validate_signers(signers, secretary_only=kind == "utdrag")
     if not isinstance(meeting_date, dt.date):
         raise InputError("Sammanträdesdatum saknas.", "The meeting date is missing.", field="meeting_date")
     with svc.db.read() as session:
@@ -104,7 +116,8 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         board = _board(session, org, board_name)
         if protocol_id is None:
             protocol = Protocol(organisation_id=org.id, board_id=board.id, meeting_date=meeting_date,
-                                status="signing", created_by=actor, created_at=now, updated_at=now)
+                                status="signing", created_by=actor, created_at=now, updated_at=now,
+                                kind=kind, parent_id=parent_id, paragraphs=list(paragraphs or []))
             session.add(protocol)
             session.flush()
             number = 1

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from .. import legal_dates
 from ..mail import templates as mails
 from ..errors import SigneringError
-from ..models import Notice, ProtocolVersion
+from ..models import Notice, Protocol, ProtocolVersion
 from ..pdf.seal import seal
 from .audit import queue_mail, record
 from .finalize import _drop_on_error, _drop_unreferenced
@@ -59,10 +59,14 @@ def seal_version(svc, version_id: int) -> int:
         payload = {"protocol_id": protocol.id, "sha256": version.original_sha256, "sealed_sha256": sealed_sha}
         record(session, svc, org_id=org.id, kind="sealed", protocol_id=protocol.id, webhook_payload=payload)
         append_sealed(session, svc, org=org, protocol=protocol, version=version)
-        _post_notice(session, svc, org, protocol, version)
         base = svc.settings.base_url.rstrip("/")
+        if protocol.kind == "utdrag":
+            # An extract is no decision of its own: nothing is posted; it goes to the recipients.
+            _send_extract(session, svc, org, protocol, version, base)
+        else:
+            _post_notice(session, svc, org, protocol, version)
         for person in version.requests:
-            if person.status == "signed":
+            if person.status == "signed" and protocol.kind != "utdrag":
                 queue_mail(session, svc, mails.sealed(
                     to=person.email, board=protocol.board.name, meeting_date=protocol.meeting_date,
                     sealed_url=f"{base}/protokoll/{sealed_sha}.pdf",
@@ -77,9 +81,13 @@ def _post_notice(session, svc, org, protocol, version) -> Notice:
     """Post the bevis om justering the day of justering (well within the two-day rule)."""
     justerat = svc.today()
     dates = legal_dates.compute(protocol.meeting_date, justerat, justerat)
+    title = f"{protocol.board.name}, sammanträde {protocol.meeting_date.isoformat()}"
+    if protocol.kind == "omedelbar":
+        numbers = ", ".join(f"§ {n}" for n in protocol.paragraphs or [])
+        title += f" – omedelbar justering av {numbers}"
     notice = Notice(
         organisation_id=org.id, protocol_id=protocol.id, kind="bevis_om_justering",
-        title=f"{protocol.board.name}, sammanträde {protocol.meeting_date.isoformat()}",
+        title=title, body=_notice_body(session, protocol),
         board_name=protocol.board.name, meeting_date=protocol.meeting_date, justering_date=justerat,
         posted_date=justerat, appeal_last_day=dates.appeal_last_day, takedown_date=dates.takedown_earliest,
         forvaringsplats=protocol.board.forvaringsplats,
@@ -93,3 +101,36 @@ def _post_notice(session, svc, org, protocol, version) -> Notice:
            webhook_payload={"protocol_id": protocol.id, "notice_id": notice.id,
                             "posted": justerat.isoformat(), "takedown": notice.takedown_date.isoformat()})
     return notice
+
+
+def _notice_body(session, protocol) -> str:
+    """What the notice says beyond the dates: which paragraphs were adjusted at once, and when."""
+    if protocol.kind == "omedelbar":
+        numbers = ", ".join(f"§ {n}" for n in protocol.paragraphs or [])
+        return (f"Sammanträdet beslutade att {numbers} skulle justeras omedelbart. Paragrafen är justerad "
+                "och anslås för sig, före resten av protokollet.")
+    children = session.execute(
+        select(Protocol).filter_by(parent_id=protocol.id, kind="omedelbar", organisation_id=protocol.organisation_id)
+        .where(Protocol.status.in_(("sealed", "posted", "archived"))).order_by(Protocol.id)).scalars().all()
+    lines = []
+    for child in children:
+        notice = session.execute(select(Notice).filter_by(protocol_id=child.id)).scalar_one_or_none()
+        numbers = ", ".join(f"§ {n}" for n in child.paragraphs or [])
+        when = f" och anslogs {notice.posted_date.isoformat()}" if notice is not None else ""
+        lines.append(f"{numbers} justerades omedelbart{when}.")
+    return "\n".join(lines)
+
+
+def _send_extract(session, svc, org, protocol, version, base: str) -> None:
+    from .extracts import extract_recipients
+
+    sealed_url = f"{base}/protokoll/{version.sealed_sha256}.pdf"
+    verify_url = f"{base}/verifiera/{version.original_sha256}"
+    sent = []
+    for name, email in extract_recipients(svc, session, protocol):
+        queue_mail(session, svc, mails.extract_sent(
+            to=email, recipient_name=name, board=protocol.board.name, meeting_date=protocol.meeting_date,
+            paragraphs=list(protocol.paragraphs or []), sealed_url=sealed_url, verify_url=verify_url,
+            lang=svc.settings.lang), org_id=org.id)
+        sent.append(email)
+    record(session, svc, org_id=org.id, kind="extract_sent", protocol_id=protocol.id, to=", ".join(sent))

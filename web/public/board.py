@@ -125,6 +125,15 @@ def sealed_pdf(sha256: str):
             .join(Notice, Notice.protocol_id == Protocol.id)
             .where(ProtocolVersion.sealed_sha256 == sha, Notice.status.in_(PUBLISHED_STATES))
         ).first()
+        if hit is None:
+            # A sealed protokollsutdrag has no notice of its own; it is sent to the recipients
+            # of the decision by this link.
+            hit = session.execute(
+                select(ProtocolVersion.id, Protocol.meeting_date)
+                .join(Protocol, ProtocolVersion.protocol_id == Protocol.id)
+                .where(ProtocolVersion.sealed_sha256 == sha, Protocol.kind == "utdrag",
+                       Protocol.status.in_(("sealed", "posted", "archived")))
+            ).first()
     if hit is None or not svc.blobs.exists(sha):
         abort(404)
     response = send_file(svc.blobs.path(sha), mimetype="application/pdf", as_attachment=False,
