@@ -38,12 +38,22 @@ def current(session, org_id: int, today: dt.date, *, offset: int = 0, limit: int
     ).scalars().all()
 
 
-def current_fingerprint(session, org_id: int, today: dt.date) -> tuple:
-    """Changes whenever the board's content does: a notice posted (new, higher id) or taken down."""
-    count, newest = session.execute(
-        select(func.count(Notice.id), func.max(Notice.id)).where(
-            Notice.organisation_id == org_id, Notice.status == "posted", Notice.posted_date <= today)).one()
-    return count, newest, today
+def board_fingerprint(session, slug: str, today: dt.date) -> tuple[int, str, tuple] | None:
+    """(organisation id, name, fingerprint) in one query, or None for an unknown organisation.
+
+    The fingerprint changes whenever the board's content does: a notice posted (a new, higher
+    id), one taken down (fewer), or a new day (notices dated today appear).
+    """
+    on_board = (Notice.organisation_id == Organisation.id) & (Notice.status == "posted") & \
+        (Notice.posted_date <= today)
+    row = session.execute(
+        select(Organisation.id, Organisation.name, func.count(Notice.id), func.max(Notice.id))
+        .select_from(Organisation).outerjoin(Notice, on_board)
+        .where(Organisation.slug == slug).group_by(Organisation.id, Organisation.name)).first()
+    if row is None:
+        return None
+    org_id, name, count, newest = row
+    return org_id, name, (count, newest, today)
 
 
 def current_all(session, today: dt.date) -> list[Notice]:

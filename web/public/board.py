@@ -58,9 +58,11 @@ def board(org: str):
         page = 1
     today = svc.today()
     with svc.db.read() as session:
-        row = _org(session, org)
-        fingerprint = notice_rules.current_fingerprint(session, row.id, today)
-        key = (row.slug, g.lang, page, fingerprint)
+        found = notice_rules.board_fingerprint(session, org, today)
+        if found is None:
+            abort(404)
+        org_id, name, fingerprint = found
+        key = (org, g.lang, page, fingerprint)
         # The rendered board is the same for every visitor until a notice goes up or comes down
         # (the fingerprint) or the day changes; the TTL only bounds memory, not correctness.
         cache = app_cache("board", max_entries=256, ttl=60)
@@ -68,10 +70,9 @@ def board(org: str):
         if html is not None:
             return html
         total = fingerprint[0]
-        items = [notice_view(n, svc.settings.base_url, row.slug)
-                 for n in notice_rules.current(session, row.id, today, offset=(page - 1) * BOARD_PAGE,
+        items = [notice_view(n, svc.settings.base_url, org)
+                 for n in notice_rules.current(session, org_id, today, offset=(page - 1) * BOARD_PAGE,
                                                limit=BOARD_PAGE)]
-        name = row.name
     pages = max(1, -(-total // BOARD_PAGE))
     html = render_template("public/board.html", org_slug=org, org_name=name, notices=items, paragraphs=paragraphs,
                            total=total, page=page, pages=pages)

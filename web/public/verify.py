@@ -8,10 +8,11 @@ for none spares anonymous visitors a session cookie.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import fields, is_dataclass
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import Response, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from signering import registry
@@ -137,7 +138,17 @@ def verify_hash_page(sha256: str):
 
 
 def api_verify_hash(sha256: str):
-    return jsonify(_lookup(sha256))
+    # The JSON text of a settled answer is kept too: for the QR-code rush, serialising the same
+    # answer again cost more than finding it.
+    key = registry.normalise(sha256)
+    cache = app_cache("registry_json", max_entries=4096, ttl=60)
+    body = cache.get(key)
+    if body is None:
+        found = _lookup(key)
+        body = json.dumps(found, ensure_ascii=False, separators=(",", ":"))
+        if found.get("status") in ("sealed", "withdrawn"):
+            cache.put(key, body)
+    return Response(body, mimetype="application/json")
 
 
 def api_verify_post():
