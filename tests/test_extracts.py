@@ -193,3 +193,37 @@ def test_omedelbar_is_posted_before_the_protocol_and_the_protocol_notes_it(env, 
         notice = s.execute(select(Notice).filter_by(protocol_id=parent_id)).scalar_one()
         assert f"§ 16 justerades omedelbart och anslogs {child_posted.isoformat()}" in notice.body
         assert notice.posted_date == child_posted + dt.timedelta(days=2)
+
+
+def test_staff_pages_make_an_utdrag_and_an_omedelbar_justering(env, solleftea_pdf):
+    client = env.client(SECRETARY)
+    parent_id = upload_ok(env, client, solleftea_pdf)
+    parent_link = _link(env, SIGNERS[0])
+    page = f"/sekreterare/protokoll/{parent_id}"
+    shown = text(client.get(page))
+    assert "Omedelbar justering av paragraf" in shown and "Gör protokollsutdrag" not in shown
+    response = post_form(client, page, f"{page}/omedelbar-justering", {"paragraph": "16"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    child_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert (env.protocol(child_id).kind, env.protocol(child_id).paragraphs) == ("omedelbar", [16])
+    assert "Omedelbar justering § 16" in text(client.get(page))
+    # A paragraph the protocol does not hold is refused on the page, with the reason.
+    refused = post_form(client, page, f"{page}/omedelbar-justering", {"paragraph": "99"})
+    assert refused.status_code == 422 and "§ 99 finns inte i protokollet" in text(refused)
+
+    for address in SIGNERS:
+        _sign(env, address, parent_link if address == SIGNERS[0] else None)
+    assert env.protocol(parent_id).status == "posted"
+    shown = text(client.get(page))
+    assert "Gör protokollsutdrag" in shown and "§ 17 Avsiktsförklaring" in shown
+    assert "Omedelbar justering av paragraf" not in shown
+    response = post_form(client, page, f"{page}/utdrag", {"paragraph": ["12", "17"]})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    extract_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    extract = env.protocol(extract_id)
+    assert (extract.kind, extract.parent_id, extract.paragraphs) == ("utdrag", parent_id, [12, 17])
+    shown = text(client.get(response.headers["Location"]))
+    assert "Protokollsutdrag § 12, § 17" in shown and "Ur protokollet" in shown
+    # Another organisation's secretary cannot take an extract of this protocol.
+    other = env.client("sekreterare@kramfors.se")
+    assert other.post(f"{page}/utdrag", data={"paragraph": "17"}).status_code in (400, 404)

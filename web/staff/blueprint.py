@@ -142,7 +142,8 @@ def _protocol_page(protocol_id: int, *, error: str | None = None, form: dict | N
             if version is not None and protocol.status == "signing" else []
         return render_template("staff/protocol.html", protocol=protocol, version=version, events=events,
                                people=people, turn=present.current_turn(protocol), declined=present.decline(protocol),
-                               replaceable=replaceable, error=error, form=form or {}), status
+                               replaceable=replaceable, error=error, form=form or {},
+                               **_extracts.page_context(s, protocol)), status
 
 
 @bp.get("/protokoll/<int:protocol_id>")
@@ -294,7 +295,9 @@ def new_version(protocol_id: int):
 from . import admin  # noqa: E402  (registers the administration routes on ``bp``)
 from . import prefill as _prefill  # noqa: E402  (the "read from PDF" step of a new protocol)
 from . import notices as _notices  # noqa: E402  (kungörelser, kallelser, underrättelser)
+from . import extracts as _extracts  # noqa: E402  (protokollsutdrag, omedelbar justering)
 
 admin.register(bp)
 _prefill.register(bp)
 _notices.register(bp)
+_extracts.register(bp)

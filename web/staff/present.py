@@ -52,7 +52,10 @@ EVENTS = {
     "locked": _l("Länken låstes"),
     "taken_down": _l("Nedtaget från anslagstavlan"),
     "voided": _l("Versionen makulerades"),
+    "extract_sent": _l("Utdraget skickades till mottagarna"),
 }
+
+KINDS = {"protokoll": _l("Protokoll"), "utdrag": _l("Protokollsutdrag"), "omedelbar": _l("Omedelbar justering")}
 
 DELIVERY_STATUS = {"pending": _l("Väntar"), "delivered": _l("Levererad"), "failed": _l("Misslyckad")}
 
