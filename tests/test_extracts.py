@@ -224,6 +224,7 @@ def test_staff_pages_make_an_utdrag_and_an_omedelbar_justering(env, solleftea_pd
     assert (extract.kind, extract.parent_id, extract.paragraphs) == ("utdrag", parent_id, [12, 17])
     shown = text(client.get(response.headers["Location"]))
     assert "Protokollsutdrag § 12, § 17" in shown and "Ur protokollet" in shown
+    assert "(Protokollsutdrag § 12, § 17)" in text(client.get("/sekreterare/"))
     # Another organisation's secretary cannot take an extract of this protocol.
     other = env.client("sekreterare@kramfors.se")
     assert other.post(f"{page}/utdrag", data={"paragraph": "17"}).status_code in (400, 404)

@@ -17,6 +17,7 @@ from signering.models import Protocol
 from signering.workflow import extracts as core
 
 from ..auth import current_org_id, current_user, login_required
+from ..public.page_cache import app_cache
 
 log = logging.getLogger("web.staff.extracts")
 
@@ -37,11 +38,18 @@ def page_context(session, protocol: Protocol) -> dict:
     offer = [kind for kind, states in _OFFER.items() if protocol.kind == "protokoll" and protocol.status in states]
     paragraphs = []
     if offer:
-        try:
-            paragraphs = core.paragraphs_of(_svc(), org_id=protocol.organisation_id, protocol_id=protocol.id)
-        except SigneringError as exc:
-            # A file the reader cannot read simply offers no paragraphs; the page must still show.
-            log.info("no paragraphs for protocol %s: %s", protocol.id, exc.message("en"))
+        # Reading a protocol's text takes a good tenth of a second; the file never changes under its hash.
+        cache = app_cache("staff_paragraphs", max_entries=256, ttl=3600)
+        key = protocol.current.original_sha256
+        paragraphs = cache.get(key)
+        if paragraphs is None:
+            try:
+                paragraphs = core.paragraphs_of(_svc(), org_id=protocol.organisation_id, protocol_id=protocol.id)
+            except SigneringError as exc:
+                # A file the reader cannot read simply offers no paragraphs; the page must still show.
+                log.info("no paragraphs for protocol %s: %s", protocol.id, exc.message("en"))
+                paragraphs = []
+            cache.put(key, paragraphs)
     return {"extract_children": children, "extract_offer": offer if paragraphs else [],
             "extract_paragraphs": paragraphs}
 
