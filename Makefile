@@ -35,6 +35,8 @@ bench: system-deps $(BIN)/signering
 clean:
 	rm -rf $(VENV) instance build *.egg-info
 
-# The long crash loop: SIGKILL at random points, 50 rounds (make test runs a few).
+# The long crash loops: SIGKILL at random points, 50 rounds each (make test runs a few):
+# a process running the workflow, and the whole server under HTTP traffic.
 soak: system-deps $(BIN)/signering
-	SIGNERING_CRASH_ROUNDS=50 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_crash_recovery.py
+	SIGNERING_CRASH_ROUNDS=50 SIGNERING_SERVER_CRASH_ROUNDS=50 $(BIN)/python -m pytest -q -p no:cacheprovider \
+		tests/test_crash_recovery.py tests/test_server_crash.py

@@ -44,9 +44,10 @@ class ServerProcess:
 
     def start(self):
         self.log_path = self.env["SIGNERING_INSTANCE_DIR"] + ".log"
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "signering.cli", "serve", "--port", str(self.port)],
-                                     env=self.env, stdout=self._log, stderr=subprocess.STDOUT)
+                                     env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
@@ -61,12 +62,22 @@ class ServerProcess:
         with open(self.log_path, encoding="utf-8", errors="replace") as fh:
             return fh.read()
 
+    def kill(self):
+        """SIGKILL the server, its gunicorn workers and its background worker at once."""
+        import signal
+
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        if getattr(self, "_log", None):
+            self._log.close()
+
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                self.kill()
         if getattr(self, "_log", None):
             self._log.close()

@@ -68,7 +68,9 @@ def cmd_serve(args) -> int:
 def _startup_recovery(svc) -> None:
     from ..recovery import recover
 
-    recover(svc)
+    # Blobs younger than this are left alone: with several app servers on one blob store, another
+    # server may be writing one right now. A single server can use 0.
+    recover(svc, orphan_age_seconds=float(os.environ.get("SIGNERING_ORPHAN_AGE_SECONDS", "3600")))
 
 
 def cmd_worker(args) -> int:
