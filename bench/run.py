@@ -30,6 +30,7 @@ from pyhanko.sign import signers  # noqa: E402
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper  # noqa: E402
 
 import hashing as hashing_bench  # noqa: E402  (bench/hashing.py)
+import tsa as tsa_bench  # noqa: E402  (bench/tsa.py)
 from signering.pdf.chain import Route, prepare, run_chain, sign_step  # noqa: E402
 from signering.pdf.seal import SEAL_FIELD, seal  # noqa: E402
 from signering.pdf.signature_page import PageSigner, field_name  # noqa: E402
@@ -177,7 +178,7 @@ def _print(rows: list[dict]) -> None:
 
 def main() -> int:
     started = time.perf_counter()
-    rows = _signing_rows() + _hashing_rows()
+    rows = _signing_rows() + _hashing_rows() + tsa_bench.run()
     _print(rows)
     elapsed = round(time.perf_counter() - started, 1)
     print(f"(benchmark took {elapsed} s; medians over {RUNS} runs, naive over {NAIVE_RUNS})")
