@@ -135,6 +135,12 @@ SCHEMAS = {
             "version": {"type": "integer", "minimum": 1},
             "created_at": DATETIME,
             "updated_at": DATETIME,
+            "kind": {"type": "string", "enum": ["protokoll", "utdrag", "omedelbar"],
+                     "description": "A full protocol, a protokollsutdrag (signed by the secretary alone) or a "
+                                    "paragraph adjusted at once (omedelbar justering)."},
+            "parent_id": {"type": ["integer", "null"], "description": "For an extract: the full protocol's id."},
+            "paragraphs": {"type": "array", "items": {"type": "integer"},
+                           "description": "The paragraphs (§) an extract covers; empty for a full protocol."},
         },
     },
     "Protocol": {

@@ -32,6 +32,9 @@ def protocol_summary(protocol: Protocol) -> dict:
         "version": version.number if version else None,
         "created_at": when(protocol.created_at),
         "updated_at": when(protocol.updated_at),
+        "kind": protocol.kind or "protokoll",
+        "parent_id": protocol.parent_id,
+        "paragraphs": list(protocol.paragraphs or []),
     }
 
 
