@@ -18,7 +18,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.stamp import TextStampStyle
 
-from ..errors import SigningError
+from ..errors import SigneringError, SigningError
 from ..pki.ca import ROLE_TITLES, SigningCA
 from ..pki.keys import KeyPair
 
@@ -88,12 +88,9 @@ def sign_with(pdf: bytes, *, field_name: str, keypair: KeyPair, display_name: st
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         # A fixed reservation skips pyHanko's dry-run signature (and a second TSA round trip).
         pdf_signer.sign_pdf(writer, output=out, appearance_text_params=params, bytes_reserved=SIGNATURE_RESERVE)
-    except SigningError:
-        raise
-    except Exception as exc:
-        if exc.__class__.__name__.startswith("Timestamp") or "timestamp" in str(exc).lower():
-            from ..errors import TimestampError
-            raise TimestampError() from exc
+    except SigneringError:
+        raise  # typed already, e.g. the TSA client's TimestampError with what went wrong
+    except Exception as exc:  # pyHanko's own failures: keep the cause for the log, say it plainly
         raise SigningError(details=str(exc)) from exc
     return out.getvalue()
 

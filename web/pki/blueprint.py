@@ -30,8 +30,18 @@ def signing_ca_crl(slug: str):
     return Response(der, mimetype="application/pkix-crl", headers={"Cache-Control": "max-age=3600"})
 
 
+@bp.get("/pki/<slug>/root.crl")
+def org_root_crl(slug: str):
+    _svc, _org_row, keys = _org(slug)
+    if keys.root_crl is None:
+        abort(404)
+    return Response(keys.root_crl.public_bytes(serialization.Encoding.DER), mimetype="application/pkix-crl",
+                    headers={"Cache-Control": "max-age=3600"})
+
+
 @bp.get("/pki/root.crl")
-def root_crl():
+def demo_root_crl():
+    """The URL the committed demo certificates name (keys-example/generate.py --base-url)."""
     from signering.pki.orgkeys import demo_keys
 
     crl = demo_keys().root_crl
