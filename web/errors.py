@@ -67,6 +67,8 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        from .gunicorn_logging import mask
+
+        log.exception("unexpected error on %s %s", request.method, mask(request.path))
         sv, en = _HTTP_MESSAGES[500]
         return render_error(500, "internal_error", sv if lang() == "sv" else en)
