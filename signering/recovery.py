@@ -20,9 +20,27 @@ def referenced_blobs(session) -> set[str]:
     return keep
 
 
+def release_stale_claims(svc, older_than_seconds: float = 300) -> int:
+    """Signatures claimed but never applied (the process died while signing) get their link back."""
+    import datetime as dt
+
+    from .workflow.signing import release_claim
+
+    cutoff = svc.clock() - dt.timedelta(seconds=older_than_seconds)
+    with svc.db.read() as session:
+        claims = session.execute(select(SignatureRequest.id, SignatureRequest.verified_at)
+                                 .where(SignatureRequest.status == "signing")).all()
+    stale = [rid for rid, at in claims
+             if at is None or (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) <= cutoff]
+    for request_id in stale:
+        release_claim(svc, request_id)
+    return len(stale)
+
+
 def recover(svc, *, orphan_age_seconds: float = 3600) -> dict:
     from .workflow.sealing import seal_pending
 
+    released = release_stale_claims(svc, min(orphan_age_seconds, 300))
     try:
         sealed = seal_pending(svc)
     except Exception:  # the TSA may be this very server, not up yet: the worker retries
@@ -30,7 +48,7 @@ def recover(svc, *, orphan_age_seconds: float = 3600) -> dict:
     with svc.db.read() as session:
         keep = referenced_blobs(session)
     removed = svc.blobs.sweep(keep, older_than_seconds=orphan_age_seconds)
-    return {"orphans_removed": len(removed), "sealed": sealed}
+    return {"orphans_removed": len(removed), "sealed": sealed, "claims_released": released}
 
 
 def check(svc) -> list[str]:
@@ -53,13 +71,15 @@ def check(svc) -> list[str]:
                 continue
             live = [r for r in version.requests if r.status != "replaced"]
             if protocol.status == "signing" and not version.seal_pending:
-                active = [r for r in live if r.status in ("active", "locked")]
+                active = [r for r in live if r.status in ("active", "locked", "signing")]
                 if len(active) != 1:
                     problems.append(f"protocol {protocol.id} under justering has {len(active)} active signers")
             if protocol.status in ("sealed", "posted", "archived") and not version.sealed_sha256:
                 problems.append(f"protocol {protocol.id} is {protocol.status} without a sealed PDF")
             if version.seal_pending:
                 problems.append(f"protocol {protocol.id} waits for its seal")
+        for req in session.execute(select(SignatureRequest).where(SignatureRequest.status == "signing")).scalars():
+            problems.append(f"request {req.id} is claimed for signing but was never completed")
         for req in session.execute(select(SignatureRequest).where(SignatureRequest.status == "active")).scalars():
             if req.token_hash is None:
                 problems.append(f"active request {req.id} has no link")

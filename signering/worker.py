@@ -16,10 +16,12 @@ log = logging.getLogger("signering.worker")
 
 def run_once(svc, mailer) -> dict:
     from . import notices, webhooks
+    from .recovery import release_stale_claims
     from .workflow import manage, outbox, sealing
 
     done = {}
-    for name, job in (("sealed", lambda: sealing.seal_pending(svc)),
+    for name, job in (("claims_released", lambda: release_stale_claims(svc)),
+                      ("sealed", lambda: sealing.seal_pending(svc)),
                       ("mail", lambda: outbox.drain(svc, mailer)),
                       ("webhooks", lambda: webhooks.deliver_due(svc)),
                       ("reminders", lambda: manage.auto_remind(svc)),

@@ -192,3 +192,22 @@ def test_no_decision_body_makes_a_server_error(env, body):
     response = env.client.post("/api/v1/sign/" + "Q" * 43, data=json.dumps(body), content_type="application/json")
     assert_error(response, response.status_code)
     assert 400 <= response.status_code < 500
+
+
+def test_a_failed_signature_gives_the_link_back(env, protocol_pdf, tsa_url):
+    """The signature is made outside the database lock; if it fails (here: the TSA is down),
+    the claim is released and the same link and code work once the TSA is back."""
+    from server_process import free_port
+
+    assert upload(env, protocol_pdf).status_code == 201
+    person = SIGNERS[0]
+    token = link_token(env, person["email"])
+    assert env.client.post(f"/api/v1/sign/{token}/code").status_code == 202
+    code = latest_code(env, person["email"])
+    env.svc.settings.tsa_url = f"http://127.0.0.1:{free_port()}/"
+    failed = env.client.post(f"/api/v1/sign/{token}", json={"code": code, "decision": "sign"})
+    assert failed.status_code == 503 and failed.get_json()["error"] == "timestamp_unavailable"
+    assert env.client.get(f"/api/v1/sign/{token}").status_code == 200  # still this signer's turn
+    env.svc.settings.tsa_url = tsa_url
+    again = env.client.post(f"/api/v1/sign/{token}", json={"code": code, "decision": "sign"})
+    assert again.status_code == 200 and again.get_json() == {"status": "signed"}

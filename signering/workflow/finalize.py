@@ -181,7 +181,7 @@ def live(version) -> list[SignatureRequest]:
 def _void(session, svc, org, protocol, version, actor):
     version.voided = True
     for req in version.requests:
-        if req.status in ("active", "waiting", "locked"):
+        if req.status in ("active", "waiting", "locked", "signing"):
             req.status = "voided"
             req.token_hash = None
     record(session, svc, org_id=org.id, kind="voided", protocol_id=protocol.id, actor=actor, version=version.number)

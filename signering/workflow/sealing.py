@@ -37,20 +37,35 @@ def seal_pending(svc) -> int:
 
 
 def seal_version(svc, version_id: int) -> int:
-    written: list[str] = []
+    """Seal one pending version. The PDF work runs outside any transaction: a write lock held
+    through ~100 ms of signing (much more on a busy machine) made every other writer wait.
+    The result is applied only if the version is still what was sealed; else it is dropped."""
+    with svc.db.read() as session:
+        version = session.get(ProtocolVersion, version_id)
+        if version is None or not version.seal_pending or version.voided:
+            return 0
+        base_sha, original_sha = version.working_sha256, version.original_sha256
+        org = version.protocol.board.organisation
+    keys = svc.keys_for(org)
+    sealed = seal(svc.blobs.read(base_sha), keys=keys, timestamper=svc.timestamper_for(org),
+                  document_sha256=original_sha)
+    sealed_sha = svc.blobs.put_bytes(sealed)
+    written: list[str] = [sealed_sha]
     superseded: list[str] = []
+    applied = _apply_seal(svc, version_id, base_sha, sealed_sha, written, superseded)
+    for sha in superseded if applied else [sealed_sha]:
+        _drop_unreferenced(svc, sha)
+    return int(applied)
+
+
+def _apply_seal(svc, version_id: int, base_sha: str, sealed_sha: str, written: list, superseded: list) -> bool:
     with _drop_on_error(svc, written), svc.db.write() as session:
         version = session.execute(select(ProtocolVersion).filter_by(id=version_id).with_for_update()
                                   ).scalar_one_or_none()
-        if version is None or not version.seal_pending or version.voided:
-            return 0
+        if version is None or not version.seal_pending or version.voided or version.working_sha256 != base_sha:
+            return False  # another worker sealed it first, or it was withdrawn meanwhile
         protocol = version.protocol
         org = protocol.board.organisation
-        keys = svc.keys_for(org)
-        sealed = seal(svc.blobs.read(version.working_sha256), keys=keys, timestamper=svc.timestamper_for(org),
-                      document_sha256=version.original_sha256)
-        sealed_sha = svc.blobs.put_bytes(sealed)
-        written.append(sealed_sha)
         superseded.append(version.working_sha256)
         now = svc.clock()
         version.sealed_sha256, version.working_sha256 = sealed_sha, sealed_sha
@@ -72,9 +87,7 @@ def seal_version(svc, version_id: int) -> int:
                     sealed_url=f"{base}/protokoll/{sealed_sha}.pdf",
                     verify_url=f"{base}/verifiera/{version.original_sha256}", lang=svc.settings.lang),
                     org_id=org.id)
-    for sha in superseded:
-        _drop_unreferenced(svc, sha)
-    return 1
+        return True
 
 
 def _post_notice(session, svc, org, protocol, version) -> Notice:

@@ -18,7 +18,7 @@ from ..models import Organisation, Protocol, ProtocolVersion, SignatureRequest
 from ..pdf.chain import Route, sign_step
 from ..pdf.signature_page import PageSigner
 from .audit import queue_mail, record
-from .errors import CodeExpired, LinkExpired, LinkInvalid, LinkLocked, TooManyRequests, WrongCode
+from .errors import CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, TooManyRequests, WrongCode
 from .finalize import _drop_on_error, _drop_unreferenced, activate, live
 from .secrets import code_hash, codes_match, new_code, token_hash
 
@@ -175,26 +175,23 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
         raise InputError("Motiveringen får vara högst 2000 tecken.", "The reason may be at most 2000 characters.",
                          field="reason")
     wrong = locked = False
-    written: list[str] = []
-    superseded: list[str] = []
-    with _drop_on_error(svc, written), svc.db.write() as session:
+    job = None
+    with svc.db.write() as session:
         request = _find(session, token, lock=True)
         _check_fresh(svc, request)
         if not _check_code(session, svc, request, code, ip):
             wrong, locked = True, request.status == "locked"
         elif decision == "sign":
-            superseded.append(request.version.working_sha256)
-            written.append(_sign(session, svc, request, ip))
+            job = _claim(session, svc, request)
         else:
             _decline(session, svc, request, reason, ip)
         status = request.status
-    # The previous state is a prefix of the new one; a crash before this line leaves it to the sweep.
-    for sha in superseded:
-        _drop_unreferenced(svc, sha)
     if locked:
         raise LinkLocked()
     if wrong:
         raise WrongCode()
+    if job is not None:
+        status = _complete_signature(svc, job, ip)
     if status == "signed":
         from .sealing import seal_pending
 
@@ -202,8 +199,20 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
     return status
 
 
-def _sign(session, svc, request: SignatureRequest, ip: str) -> str:
-    """Sign; return the hash of the new working blob."""
+@dataclass(frozen=True)
+class _SignJob:
+    """What a claimed signature needs once the database lock is released."""
+    request_id: int
+    version_id: int
+    base_sha: str
+    original_sha: str
+    route: Route
+    position: int
+    organisation_id: int
+
+
+def _claim(session, svc, request: SignatureRequest) -> _SignJob:
+    """Mark the request as being signed. A second click now finds no active link."""
     version: ProtocolVersion = session.execute(select(ProtocolVersion).filter_by(id=request.version_id)
                                                .with_for_update()).scalar_one()
     protocol = version.protocol
@@ -211,16 +220,58 @@ def _sign(session, svc, request: SignatureRequest, ip: str) -> str:
     # Routing order is enforced here, not only by who got a link: every earlier signer must be done.
     if any(r.status not in ("signed", "replaced") for r in version.requests if r.position < request.position):
         raise LinkInvalid()
-    keys = svc.keys_for(org)
+    request.status, request.verified_at = "signing", svc.clock()
     route = Route(board=protocol.board.name, meeting_date=protocol.meeting_date,
                   signers=tuple(PageSigner(r.name, r.role) for r in live(version)), organisation=org.name)
-    pdf = svc.blobs.read(version.working_sha256)
-    signed = sign_step(pdf, route, request.position, keys, None, version.original_sha256, svc.settings.lang,
-                       provider=svc.signature_provider_for(org))
-    version.working_sha256 = svc.blobs.put_bytes(signed)
+    return _SignJob(request.id, version.id, version.working_sha256, version.original_sha256, route,
+                    request.position, org.id)
+
+
+def _complete_signature(svc, job: _SignJob, ip: str) -> str:
+    """Make the signature without holding the database, then apply it if nothing moved meanwhile.
+
+    The PDF work (and the TSA round trip) used to run inside the write transaction; on a busy
+    SQLite server that made other writers wait past their timeout.
+    """
+    with svc.db.read() as session:
+        org = session.get(Organisation, job.organisation_id)
+    try:
+        signed = sign_step(svc.blobs.read(job.base_sha), job.route, job.position, None, None, job.original_sha,
+                           svc.settings.lang, provider=svc.signature_provider_for(org))
+        new_sha = svc.blobs.put_bytes(signed)
+    except BaseException:
+        release_claim(svc, job.request_id)
+        raise
+    with _drop_on_error(svc, new_sha), svc.db.write() as session:
+        request = session.execute(select(SignatureRequest).filter_by(id=job.request_id).with_for_update()
+                                  .execution_options(populate_existing=True)).scalar_one()
+        version = session.execute(select(ProtocolVersion).filter_by(id=job.version_id).with_for_update()
+                                  .execution_options(populate_existing=True)).scalar_one()
+        if (request.status != "signing" or version.voided or version.working_sha256 != job.base_sha
+                or version.protocol.status != "signing"):
+            raise Conflict()
+        _apply_signature(session, svc, request, version, new_sha, ip)
+    # The previous state is a prefix of the new one; a crash before this line leaves it to the sweep.
+    _drop_unreferenced(svc, job.base_sha)
+    return "signed"
+
+
+def release_claim(svc, request_id: int) -> None:
+    """Give the link back after a failed signature, so the signer can try again."""
+    with svc.db.write() as session:
+        request = session.execute(select(SignatureRequest).filter_by(id=request_id).with_for_update()
+                                  ).scalar_one_or_none()
+        if request is not None and request.status == "signing":
+            request.status = "active"
+
+
+def _apply_signature(session, svc, request: SignatureRequest, version: ProtocolVersion, new_sha: str,
+                     ip: str) -> None:
+    protocol = version.protocol
+    org: Organisation = protocol.board.organisation
+    version.working_sha256 = new_sha
     now = svc.clock()
     request.status, request.signed_at, request.token_hash = "signed", now, None
-    request.verified_at = now
     protocol.updated_at = now
     record(session, svc, org_id=org.id, kind="signed", protocol_id=protocol.id, request_id=request.id,
            actor=request.email, ip=ip, position=request.position,
@@ -231,7 +282,6 @@ def _sign(session, svc, request: SignatureRequest, ip: str) -> str:
         activate(session, svc, org, protocol, version, following[0])
     else:
         version.seal_pending = True
-    return version.working_sha256
 
 
 def _decline(session, svc, request: SignatureRequest, reason: str, ip: str) -> None:

@@ -17,7 +17,7 @@ HEX = {"type": "string", "pattern": "^[0-9a-f]*$"}
 ROLE = {"type": "string", "enum": ["sekreterare", "ordforande", "justerare"],
         "description": "Signing order: sekreterare, then ordforande, then one or more justerare."}
 PROTOCOL_STATUS = {"type": "string", "enum": ["signing", "declined", "withdrawn", "sealed", "posted", "archived"]}
-SIGNER_STATUS = {"type": "string", "enum": ["waiting", "active", "signed", "declined", "replaced", "locked", "voided"]}
+SIGNER_STATUS = {"type": "string", "enum": ["waiting", "active", "signed", "declined", "replaced", "locked", "signing", "voided"]}
 
 
 def _ref(name: str) -> dict:

@@ -26,6 +26,7 @@ REQUEST_STATUS = {
     "declined": _l("Har nekat"),
     "replaced": _l("Ersatt"),
     "locked": _l("Låst (för många felaktiga koder)"),
+    "signing": _l("Signerar just nu"),
     "voided": _l("Behövs inte längre"),
 }
 
@@ -74,7 +75,7 @@ def current_turn(protocol):
     version = protocol.current
     if protocol.status != "signing" or version is None or version.voided:
         return None
-    return next((r for r in version.requests if r.status in ("active", "locked")), None)
+    return next((r for r in version.requests if r.status in ("active", "locked", "signing")), None)
 
 
 def decline(protocol):
