@@ -28,6 +28,9 @@ def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
     # gthread: a signing request calls the organisation's own TSA on this same server.
     return [sys.executable, "-m", "gunicorn", "web.wsgi:app", "--bind", f"{host}:{port}", "--workers", str(workers),
             "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--graceful-timeout", "10",
+            # Longer than gunicorn's 2 s, so a client (or proxy) reusing a connection after a short
+            # pause does not race the server closing it ("connection reset" on a POST).
+            "--keep-alive", "30",
             "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(M)sms',
             "--logger-class", "web.gunicorn_logging.MaskingLogger",
             "--forwarded-allow-ips", os.environ.get("SIGNERING_FORWARDED_ALLOW_IPS", "127.0.0.1")]
