@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from .errors import DatesOutOfOrder, InputError, InvalidDate
@@ -38,18 +38,23 @@ def current(session, org_id: int, today: dt.date, *, offset: int = 0, limit: int
     ).scalars().all()
 
 
-def board_fingerprint(session, slug: str, today: dt.date) -> tuple[int, str, tuple] | None:
+# Built once: constructing the statement cost more than running it (the board asks on every request).
+_ON_BOARD = (Notice.organisation_id == Organisation.id) & (Notice.status == "posted") & \
+    (Notice.posted_date <= bindparam("today"))
+_FINGERPRINT = (
+    select(Organisation.id, Organisation.name, func.count(Notice.id), func.max(Notice.id))
+    .select_from(Organisation).outerjoin(Notice, _ON_BOARD)
+    .where(Organisation.slug == bindparam("slug")).group_by(Organisation.id, Organisation.name)
+)
+
+
+def board_fingerprint(conn, slug: str, today: dt.date) -> tuple[int, str, tuple] | None:
     """(organisation id, name, fingerprint) in one query, or None for an unknown organisation.
 
     The fingerprint changes whenever the board's content does: a notice posted (a new, higher
     id), one taken down (fewer), or a new day (notices dated today appear).
     """
-    on_board = (Notice.organisation_id == Organisation.id) & (Notice.status == "posted") & \
-        (Notice.posted_date <= today)
-    row = session.execute(
-        select(Organisation.id, Organisation.name, func.count(Notice.id), func.max(Notice.id))
-        .select_from(Organisation).outerjoin(Notice, on_board)
-        .where(Organisation.slug == slug).group_by(Organisation.id, Organisation.name)).first()
+    row = conn.execute(_FINGERPRINT, {"slug": slug, "today": today}).first()
     if row is None:
         return None
     org_id, name, count, newest = row

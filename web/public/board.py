@@ -57,19 +57,21 @@ def board(org: str):
     except ValueError:
         page = 1
     today = svc.today()
+    # The common case (nothing changed) needs one query on a plain connection, no ORM session.
+    with svc.db.engine.connect() as conn:
+        found = notice_rules.board_fingerprint(conn, org, today)
+    if found is None:
+        abort(404)
+    org_id, name, fingerprint = found
+    key = (org, g.lang, page, fingerprint)
+    # The rendered board is the same for every visitor until a notice goes up or comes down
+    # (the fingerprint) or the day changes; the TTL only bounds memory, not correctness.
+    cache = app_cache("board", max_entries=256, ttl=60)
+    html = cache.get(key)
+    if html is not None:
+        return html
+    total = fingerprint[0]
     with svc.db.read() as session:
-        found = notice_rules.board_fingerprint(session, org, today)
-        if found is None:
-            abort(404)
-        org_id, name, fingerprint = found
-        key = (org, g.lang, page, fingerprint)
-        # The rendered board is the same for every visitor until a notice goes up or comes down
-        # (the fingerprint) or the day changes; the TTL only bounds memory, not correctness.
-        cache = app_cache("board", max_entries=256, ttl=60)
-        html = cache.get(key)
-        if html is not None:
-            return html
-        total = fingerprint[0]
         items = [notice_view(n, svc.settings.base_url, org)
                  for n in notice_rules.current(session, org_id, today, offset=(page - 1) * BOARD_PAGE,
                                                limit=BOARD_PAGE)]
