@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from pyhanko.pdf_utils import filters, generic
 
-from .walk import MAX_TREE_DEPTH, Budget, damaged, deref, get, get_array, get_dict, raw, ref_key
+from .walk import MAX_TREE_DEPTH, Budget, damaged, deref, get, get_array, get_dict, raw, visit_once
 
 MiB = 1024 * 1024
 #: A page of dense vector drawing (a detailed map) stays well below this.
@@ -34,14 +34,7 @@ def check_content_sizes(pages: list[generic.DictionaryObject], budget: Budget) -
     seen: set = set()
     for page in pages:
         pending = list(_page_streams(page))
-        while pending:
-            item = pending.pop()
-            key = ref_key(item)
-            if key is not None:
-                if key in seen:
-                    continue
-                seen.add(key)
-            stream = deref(item)
+        for stream in visit_once(pending, seen):
             if not isinstance(stream, generic.StreamObject):
                 continue
             total += decoded_size(stream, MAX_STREAM_BYTES, budget)

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from pyhanko.pdf_utils import generic
 
 from ..errors import ActiveContent, AlreadySigned, CertifiedPdf
-from .walk import Budget, damaged, deref, get, get_array, get_dict, raw, ref_key
+from .walk import Budget, damaged, deref, get, get_array, get_dict, raw, ref_key, visit_once
 
 #: Actions a reader may run when the user clicks a link or bookmark.
 LINK_ACTIONS = frozenset({"/GoTo", "/URI", "/Named"})
@@ -105,16 +105,8 @@ def _check_annotation(annot, budget: Budget) -> None:
 def _check_action(action, allowed: frozenset, budget: Budget) -> None:
     """Check an action and everything chained after it through /Next."""
     pending = [action]
-    seen: set = set()
     steps = 0
-    while pending:
-        item = pending.pop()
-        key = ref_key(item)
-        if key is not None:
-            if key in seen:
-                continue
-            seen.add(key)
-        item = deref(item)
+    for item in visit_once(pending, set()):
         steps += 1
         if steps > MAX_ACTION_CHAIN:
             raise active("action_chain_too_long")

@@ -169,3 +169,19 @@ def _kids(node: generic.DictionaryObject) -> generic.ArrayObject:
     if kids is None:
         raise damaged("page_tree_kids")
     return kids
+
+
+def visit_once(pending: list, seen: set):
+    """Yield each object in ``pending`` dereferenced, skipping indirect objects already in ``seen``.
+
+    The caller may extend ``pending`` while iterating: a work list walk where a reference
+    cycle cannot make it loop.
+    """
+    while pending:
+        item = pending.pop()
+        key = ref_key(item)
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        yield deref(item)
