@@ -8,7 +8,6 @@ blobs that no row names, which the start-up sweep removes.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -23,6 +22,7 @@ from ..models import Board, Organisation, Protocol, ProtocolVersion, SignatureRe
 from ..pdf.chain import ROLES, Route, prepare
 from ..pdf.signature_page import PageSigner
 from .audit import queue_mail, record
+from .blob_refs import drop_on_error, drop_unreferenced
 from .errors import NotAllowed, NotFound, UnknownBoard
 from .secrets import new_token, token_hash
 
@@ -107,11 +107,11 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         prepared, _ = prepare(original, route, svc.settings.base_url, svc.settings.lang)
         working = svc.blobs.put_bytes(prepared)
     except Exception:
-        _drop_unreferenced(svc, sha)
+        drop_unreferenced(svc, sha)
         raise
 
     now = svc.clock()
-    with _drop_on_error(svc, sha, working), svc.db.write() as session:
+    with drop_on_error(svc, sha, working), svc.db.write() as session:
         org = session.get(Organisation, org_id)
         board = _board(session, org, board_name)
         if protocol_id is None:
@@ -192,30 +192,3 @@ def _safe_filename(name: str) -> str:
     base = re.split(r"[\\/]", name or "")[-1]
     base = "".join(ch for ch in base if ch.isprintable() and ch not in "<>:\"|?*").strip(" .")
     return (base or "protokoll.pdf")[:200]
-
-
-@contextlib.contextmanager
-def _drop_on_error(svc, *shas):
-    """A failure inside the transaction must not strand the blobs written for it.
-
-    Each argument is a hash or a list that the block fills as it writes blobs.
-    """
-    try:
-        yield
-    except BaseException:
-        for item in shas:
-            for sha in ([item] if isinstance(item, str) else list(item)):
-                _drop_unreferenced(svc, sha)
-        raise
-
-
-def _drop_unreferenced(svc, sha: str) -> None:
-    """Remove a blob written for a rejected upload unless a row already names it."""
-    with svc.db.read() as session:
-        used = session.execute(select(ProtocolVersion.id).where(
-            (ProtocolVersion.original_sha256 == sha) | (ProtocolVersion.working_sha256 == sha)
-            | (ProtocolVersion.sealed_sha256 == sha))).first()
-    if not used:
-        svc.blobs.delete(sha)
-
-

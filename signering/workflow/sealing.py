@@ -17,7 +17,7 @@ from ..errors import SigneringError
 from ..models import Notice, Protocol, ProtocolVersion
 from ..pdf.seal import seal
 from .audit import queue_mail, record
-from .finalize import _drop_on_error, _drop_unreferenced
+from .blob_refs import drop_on_error, drop_unreferenced
 from .translog_store import append_sealed
 
 log = logging.getLogger("signering.sealing")
@@ -54,12 +54,12 @@ def seal_version(svc, version_id: int) -> int:
     superseded: list[str] = []
     applied = _apply_seal(svc, version_id, base_sha, sealed_sha, written, superseded)
     for sha in superseded if applied else [sealed_sha]:
-        _drop_unreferenced(svc, sha)
+        drop_unreferenced(svc, sha)
     return int(applied)
 
 
 def _apply_seal(svc, version_id: int, base_sha: str, sealed_sha: str, written: list, superseded: list) -> bool:
-    with _drop_on_error(svc, written), svc.db.write() as session:
+    with drop_on_error(svc, written), svc.db.write() as session:
         version = session.execute(select(ProtocolVersion).filter_by(id=version_id).with_for_update()
                                   ).scalar_one_or_none()
         if version is None or not version.seal_pending or version.voided or version.working_sha256 != base_sha:

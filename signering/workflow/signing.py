@@ -19,7 +19,8 @@ from ..pdf.chain import Route, sign_step
 from ..pdf.signature_page import PageSigner
 from .audit import queue_mail, record
 from .errors import CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, TooManyRequests, WrongCode
-from .finalize import _drop_on_error, _drop_unreferenced, activate, live
+from .blob_refs import drop_on_error, drop_unreferenced
+from .finalize import activate, live
 from .secrets import code_hash, codes_match, new_code, token_hash
 
 
@@ -242,7 +243,7 @@ def _complete_signature(svc, job: _SignJob, ip: str) -> str:
     except BaseException:
         release_claim(svc, job.request_id)
         raise
-    with _drop_on_error(svc, new_sha), svc.db.write() as session:
+    with drop_on_error(svc, new_sha), svc.db.write() as session:
         request = session.execute(select(SignatureRequest).filter_by(id=job.request_id).with_for_update()
                                   .execution_options(populate_existing=True)).scalar_one()
         version = session.execute(select(ProtocolVersion).filter_by(id=job.version_id).with_for_update()
@@ -252,7 +253,7 @@ def _complete_signature(svc, job: _SignJob, ip: str) -> str:
             raise Conflict()
         _apply_signature(session, svc, request, version, new_sha, ip)
     # The previous state is a prefix of the new one; a crash before this line leaves it to the sweep.
-    _drop_unreferenced(svc, job.base_sha)
+    drop_unreferenced(svc, job.base_sha)
     return "signed"
 
 
