@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from .errors import InputError
 from .models import Board, BoardMember
+from .emails import is_valid_email
 
 ROLES = ("ledamot", "ersattare", "ordforande", "justerare", "sekreterare")
 #: what people write in a spreadsheet → the stored role
@@ -24,7 +24,6 @@ _ROLE_SPELLINGS = {"ledamot": "ledamot", "ersättare": "ersattare", "ersattare":
                    "sekreterare": "sekreterare", "": "ledamot"}
 _COLUMNS = {"name": ("namn", "name"), "email": ("e-post", "epost", "e-postadress", "email", "e-mail", "mail"),
             "role": ("roll", "role")}
-_EMAIL = re.compile(r"^[^@\s<>\"';,]+@[^@\s<>\"';,]+\.[^@\s<>\"';,]+$")
 MAX_ROWS = 2000
 
 
@@ -58,7 +57,7 @@ def _clean(name: str, email: str, role: str) -> tuple[str, str, str]:
     if len(name) > 200:
         raise InputError("Namnet är för långt (högst 200 tecken).", "The name is too long (at most 200 characters).",
                          field="name")
-    if not _EMAIL.match(email) or len(email) > 254:
+    if not is_valid_email(email):
         raise InputError(f"E-postadressen \"{email[:60]}\" är ogiltig. Skriv den som namn@kommun.se.",
                          f"The e-mail address \"{email[:60]}\" is invalid. Write it as name@municipality.se.",
                          field="email")

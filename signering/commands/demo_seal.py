@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import sys
 import tempfile
 
@@ -15,11 +14,11 @@ from ..pdf.chain import ROLES, Route, run_chain
 from ..pdf.signature_page import PageSigner
 from ..pki.embedded_tsa import running_tsa
 from ..pki.orgkeys import demo_keys
+from ..emails import is_valid_email
 
 DEMO_SIGNERS = ("Anna Sekreterare|sekreterare|anna@example.org",
                 "Örjan Ordförande|ordforande|orjan@example.org",
                 "Åsa Justerare|justerare|asa@example.org")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def register(sub) -> None:
@@ -45,7 +44,7 @@ def parse_signer(text: str) -> PageSigner:
     if role not in ROLES:
         raise InputError(f'Okänd roll "{role}" för {name}. Använd sekreterare, ordforande eller justerare.',
                          f'Unknown role "{role}" for {name}. Use sekreterare, ordforande or justerare.')
-    if not _EMAIL.match(email):
+    if not is_valid_email(email):
         raise InputError(f'E-postadressen "{email}" för {name} ser inte giltig ut.',
                          f'The e-mail address "{email}" for {name} does not look valid.')
     return PageSigner(name=name, role=role)

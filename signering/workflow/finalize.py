@@ -25,8 +25,8 @@ from .audit import queue_mail, record
 from .blob_refs import drop_on_error, drop_unreferenced
 from .errors import NotAllowed, NotFound, UnknownBoard
 from .secrets import new_token, token_hash
+from ..emails import is_valid_email
 
-_EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def validate_signers(signers: list[SignerInput], *, secretary_only: bool = False
         if not name or len(name) > 200:
             raise InputError(f"Undertecknare {i}: namn saknas (eller är längre än 200 tecken).",
                              f"Signer {i}: the name is missing (or longer than 200 characters).", field="signers")
-        if not _EMAIL.match(email) or len(email) > 254:
+        if not is_valid_email(email):
             raise InputError(f"Undertecknare {i} ({name}): e-postadressen \"{email}\" ser inte giltig ut.",
                              f"Signer {i} ({name}): the e-mail address \"{email}\" does not look valid.",
                              field="signers")

@@ -11,6 +11,7 @@ from ..models import Protocol, ProtocolVersion, SignatureRequest
 from .audit import queue_mail, record
 from .errors import NotAllowed, NotFound
 from .finalize import SignerInput, _void, activate, live
+from ..emails import is_valid_email
 
 
 def _protocol(session, org_id: int, protocol_id: int, *, lock: bool = True) -> Protocol:
@@ -114,11 +115,10 @@ def replace_signer(svc, *, org_id: int, protocol_id: int, position: int, name: s
 
 
 def _one(name: str, email: str, role: str) -> SignerInput:
-    from .finalize import _EMAIL  # same rule as at finalize
     from ..errors import InputError
 
     name, email = (name or "").strip(), (email or "").strip().lower()
-    if not name or not _EMAIL.match(email):
+    if not name or not is_valid_email(email):
         raise InputError("Ange namn och en giltig e-postadress för den nya personen.",
                          "Give a name and a valid e-mail address for the new person.")
     return SignerInput(name, email, role)
