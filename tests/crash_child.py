@@ -15,8 +15,6 @@ import sys
 from sqlalchemy import select
 
 from signering.models import OutboxMail, Protocol
-from signering.pki.embedded_tsa import authority_for
-from signering.pki.tsa import serve_in_thread
 from signering.runtime import services_from_env
 from signering.textpdf import render_text_pdf
 from signering.workflow import signing
@@ -69,13 +67,6 @@ def _code_pending(svc, token: str) -> bool:
 def main() -> None:
     svc = services_from_env()
     org_id = int(os.environ["CRASH_ORG_ID"])
-    from signering.models import Organisation
-
-    with svc.db.read() as session:
-        org = session.get(Organisation, org_id)
-        keys = svc.keys_for(org)
-    url, _stop = serve_in_thread(authority_for(keys).wsgi_app)
-    svc.settings.tsa_url = url
     svc.settings.code_resend_seconds = 0
     pdf = render_text_pdf("Kommunstyrelsen\n\n§ 1 Ärende\n\nBeslut.\n" * random.randint(1, 30))
     if len(sys.argv) > 1 and sys.argv[1] == "finish":
