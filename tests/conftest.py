@@ -13,7 +13,17 @@ from signering.pki.embedded_tsa import running_tsa
 from signering.pki.orgkeys import demo_keys
 from signering.textpdf import render_text_pdf, seed_dir
 
-SEEDS = sorted(f for f in os.listdir(seed_dir()) if f.endswith(".txt"))
+def _is_alias(name: str) -> bool:
+    """A seed kept under an old name holds just the new name (shared/seeds renamed one); skip it."""
+    path = os.path.join(seed_dir(), name)
+    if os.path.getsize(path) > 255:
+        return False
+    with open(path, encoding="utf-8") as fh:
+        target = fh.read().strip()
+    return target != name and os.path.exists(os.path.join(seed_dir(), target))
+
+
+SEEDS = sorted(f for f in os.listdir(seed_dir()) if f.endswith(".txt") and not _is_alias(f))
 BASE_URL = "http://localhost:8000"
 
 
