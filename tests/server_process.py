@@ -35,6 +35,12 @@ class ServerProcess:
             self.env["SIGNERING_DATABASE_URL"] = database_url
         self.proc = None
 
+    def move_clock(self, seconds: float) -> None:
+        """From the next start (and CLI call) on, the server's wall clock runs ``seconds`` ahead."""
+        from faketime import faked_env
+
+        self.env = faked_env(self.env, seconds)
+
     def cli(self, *args, check=True, input=None):
         proc = subprocess.run([sys.executable, "-m", "signering.cli", *args], env=self.env, capture_output=True,
                               text=True, input=input, timeout=120)

@@ -21,6 +21,7 @@ from pyhanko.stamp import TextStampStyle
 from ..errors import SigneringError, SigningError
 from ..pki.ca import ROLE_TITLES, SigningCA
 from ..pki.keys import KeyPair
+from .evidence import add_signer_status
 
 # Sizing the font to the ~85 x 28 mm box: five lines at 7 pt, the hash in two halves.
 _STAMP_TEXT = {
@@ -97,12 +98,14 @@ def sign_with(pdf: bytes, *, field_name: str, keypair: KeyPair, display_name: st
 
 def sign_as(pdf: bytes, *, field_name: str, who: SignerIdentity, ca: SigningCA, document_sha256: str,
             timestamper: TimeStamper | None, lang: str = "sv") -> bytes:
-    """Issue a one-off certificate for ``who`` and sign their field with it."""
+    """Issue a one-off certificate for ``who``, sign their field with it, and add the evidence of
+    its status at signing time (see :mod:`signering.pdf.evidence`)."""
     keypair = ca.issue(who.name, who.role, who.organisation)
     try:
-        return sign_with(pdf, field_name=field_name, keypair=keypair, display_name=who.name,
-                         role_label=ROLE_TITLES.get(who.role, who.role), document_sha256=document_sha256,
-                         timestamper=timestamper, reason=_REASON.get(who.role, who.role), lang=lang)
+        signed = sign_with(pdf, field_name=field_name, keypair=keypair, display_name=who.name,
+                           role_label=ROLE_TITLES.get(who.role, who.role), document_sha256=document_sha256,
+                           timestamper=timestamper, reason=_REASON.get(who.role, who.role), lang=lang)
+        return add_signer_status(signed, ca, field_name) if timestamper is not None else signed
     finally:
         # The key must not outlive the signature; dropping the last reference is all Python offers.
         keypair.private_key = None

@@ -7,7 +7,8 @@ turns an invalid report into an exception for callers that prefer that. The chec
 2. the signature page names the original (length and SHA-256) and the first bytes match it;
 3. every signer field on the signature page is signed, and the seal and a document timestamp exist;
 4. each signature is intact, valid and chains to a trusted root (signer certificates are
-   checked at the time their trusted timestamp proves, since they live one hour by design);
+   checked at the time their trusted timestamp proves, since they live one hour by design, and
+   the file must hold evidence of their status from that time: see :mod:`.evidence`);
 5. nothing but form filling, signing and LTA updates (DSS, document timestamps) came after
    each signature, and the last signature or timestamp covers the whole file.
 """
@@ -20,6 +21,7 @@ import io
 from dataclasses import asdict, dataclass, field
 
 from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
@@ -27,8 +29,10 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
 from ..errors import SigneringError
+from .evidence import signature_time
 from .original import read_original_marker
 from .signature_page import field_name as signer_field_name
 
@@ -55,6 +59,8 @@ class SignatureReport:
     timestamped: bool
     covers_whole_file: bool
     changes_after: str | None
+    #: signers only: the file proves the certificate was not revoked when it signed
+    status_evidence: bool | None = None
 
 
 @dataclass
@@ -88,24 +94,30 @@ def _subject_parts(cert: asn1_x509.Certificate) -> tuple[str | None, str | None]
     return (str(name) if name else None), (str(ROLE_FROM_TITLE.get(title.lower(), title)) if title else None)
 
 
-def _tst_time(signer_info) -> dt.datetime | None:
-    attrs = signer_info["unsigned_attrs"]
-    if attrs.native is None:
-        return None
-    for attr in attrs:
-        if attr["type"].native == "signature_time_stamp_token":
-            token = attr["values"][0]
-            return token["content"]["encap_content_info"]["content"].parsed["gen_time"].native
-    return None
+#: A person's certificate lives an hour: without evidence of its status at signing time, nothing
+#: shows it was not revoked then, so that evidence is required. Long-lived certificates (CA,
+#: seal, TSA) are checked against what the file carries, as before.
+_SIGNER_REVOCATION = CertRevTrustPolicy(RevocationCheckingPolicy(
+    ee_certificate_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
+    intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT))
+_OTHER_REVOCATION = CertRevTrustPolicy(RevocationCheckingPolicy(
+    ee_certificate_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT,
+    intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT))
+_NO_SIGNER_REVOCATION = CertRevTrustPolicy(RevocationCheckingPolicy(
+    ee_certificate_rule=RevocationCheckingRule.NO_CHECK,
+    intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED_SOFT))
 
 
-def _context(roots, dss: DocumentSecurityStore | None, moment: dt.datetime | None) -> ValidationContext:
-    certs, crls = [], []
+def _context(roots, dss: DocumentSecurityStore | None, moment: dt.datetime | None, *,
+             signer: bool = False, policy: CertRevTrustPolicy | None = None) -> ValidationContext:
+    certs, crls, ocsps = [], [], []
     if dss is not None:
         certs = list(dss.load_certs())
         crls = [asn1_crl.CertificateList.load(c.get_object().data) for c in dss.crls]
-    return ValidationContext(trust_roots=roots, other_certs=certs, crls=crls, allow_fetching=False,
-                             revocation_mode="soft-fail", moment=moment, best_signature_time=moment)
+        ocsps = [asn1_ocsp.OCSPResponse.load(o.get_object().data) for o in dss.ocsps]
+    return ValidationContext(trust_roots=roots, other_certs=certs, crls=crls, ocsps=ocsps, allow_fetching=False,
+                             revinfo_policy=policy or (_SIGNER_REVOCATION if signer else _OTHER_REVOCATION),
+                             moment=moment, best_signature_time=moment)
 
 
 def verify_pdf(data: bytes, trust_roots: list[asn1_x509.Certificate], *, require_complete: bool = True
@@ -188,8 +200,9 @@ def _check_one(sig, roots, dss, *, is_last: bool, problems: list[str]) -> Signat
             when = status.timestamp
             signer, role, timestamped = "Tidsstämpel", None, True
         else:
-            when = _tst_time(sig.signer_info)
-            status = validate_pdf_signature(sig, signer_validation_context=_context(roots, dss, when),
+            when = signature_time(sig.signer_info)
+            status = validate_pdf_signature(sig, signer_validation_context=_context(roots, dss, when,
+                                                                                    signer=kind == "signer"),
                                             ts_validation_context=_context(roots, dss, None))
             signer, role = _subject_parts(sig.signer_cert)
             ts = status.timestamp_validity
@@ -203,8 +216,14 @@ def _check_one(sig, roots, dss, *, is_last: bool, problems: list[str]) -> Signat
         problems.append(f"Underskriften av {who} är bruten: det signerade innehållet har ändrats.")
     elif not status.valid:
         problems.append(f"Underskriften av {who} är ogiltig (kryptografiskt fel).")
+    evidence = bool(status.trusted) if kind == "signer" else None
     if not status.trusted:
-        problems.append(f"Certifikatet för {who} leder inte till en betrodd rot.")
+        if kind == "signer" and status.intact and status.valid and _trusted_without_status(sig, roots, dss, when):
+            problems.append(f"Filen visar inte att certifikatet för {who} var giltigt (inte spärrat) när underskriften "
+                            "gjordes: spärrinformation från signeringstillfället saknas.")
+        else:
+            evidence = None
+            problems.append(f"Certifikatet för {who} leder inte till en betrodd rot.")
     if kind != "document_timestamp" and not timestamped:
         problems.append(f"Underskriften av {who} saknar en giltig tidsstämpel.")
     level = status.modification_level
@@ -220,5 +239,17 @@ def _check_one(sig, roots, dss, *, is_last: bool, problems: list[str]) -> Signat
         signed_at=when.astimezone(dt.timezone.utc).isoformat() if when else None,
         intact=bool(status.intact), valid=bool(status.valid), trusted=bool(status.trusted),
         timestamped=timestamped, covers_whole_file=covers_all,
-        changes_after=level.name if level is not None else None,
+        changes_after=level.name if level is not None else None, status_evidence=evidence,
     )
+
+
+def _trusted_without_status(sig, roots, dss, when) -> bool:
+    """Would the signer's chain be trusted if status evidence were not required? Then the one thing
+    missing is evidence from signing time, which is worth saying plainly (see issue 18)."""
+    try:
+        status = validate_pdf_signature(
+            sig, signer_validation_context=_context(roots, dss, when, policy=_NO_SIGNER_REVOCATION),
+            ts_validation_context=_context(roots, dss, None))
+    except (SignatureValidationError, ValueError, KeyError):
+        return False
+    return bool(status.trusted)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
 
 from ..clock import utcnow
 from .certs import build_certificate, build_crl, name, new_key
@@ -25,9 +27,14 @@ ROLE_TITLES = {"sekreterare": "Sekreterare", "ordforande": "Ordförande", "juste
 class SigningCA:
     keypair: KeyPair
     crl_url: str
+    #: where the CA answers status requests (RFC 6960) and serves its own certificate
+    ocsp_url: str | None = None
+    issuer_url: str | None = None
     clock: Callable[[], dt.datetime] = utcnow
     #: Long enough to cover clock skew and the timestamp, short enough to be useless if stolen.
     lifetime: dt.timedelta = dt.timedelta(hours=1)
+    #: How long a status response is good for; always ends before the certificate does.
+    status_validity: dt.timedelta = dt.timedelta(minutes=30)
 
     def issue(self, person_name: str, role: str, organisation: str) -> KeyPair:
         now = self.clock().replace(microsecond=0)
@@ -42,8 +49,36 @@ class SigningCA:
             not_after=now + self.lifetime,
             usage="sign",
             crl_url=self.crl_url,
+            ocsp_url=self.ocsp_url,
+            ca_issuers_url=self.issuer_url,
         )
         return KeyPair(certificate=cert, private_key=key, chain=[self.keypair.certificate, *self.keypair.chain])
+
+    def status_at(self, certificate: x509.Certificate, signed_at: dt.datetime) -> bytes:
+        """An OCSP response (DER) saying ``certificate`` was good when it signed at ``signed_at``.
+
+        This is the revocation evidence each signature carries. It is issued once the
+        signature's timestamp exists, and says so: ``thisUpdate`` is the timestamp's time
+        (rounded up to the second, the resolution of the field), never earlier, so it proves
+        the status at signing time. ``nextUpdate`` lies before the certificate expires: a
+        validator that slides its control time to ``nextUpdate`` (ETSI EN 319 102-1, 5.6.2)
+        still finds the certificate valid there. The CA never revokes these certificates (the
+        key is dropped after one signature), so the status is always good.
+        """
+        this_update = _ceil_second(signed_at)
+        not_after = certificate.not_valid_after_utc
+        if not certificate.not_valid_before_utc <= this_update < not_after:
+            raise ValueError("the signature time lies outside the certificate's validity")
+        next_update = max(this_update, min(this_update + self.status_validity, not_after - _EXPIRY_MARGIN))
+        response = (
+            ocsp.OCSPResponseBuilder()
+            .add_response(cert=certificate, issuer=self.keypair.certificate, algorithm=hashes.SHA1(),
+                          cert_status=ocsp.OCSPCertStatus.GOOD, this_update=this_update, next_update=next_update,
+                          revocation_time=None, revocation_reason=None)
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, self.keypair.certificate)
+            .sign(self.keypair.private_key, hashes.SHA256())
+        )
+        return response.public_bytes(serialization.Encoding.DER)
 
     def crl(self, revoked: list[tuple[int, dt.datetime]] = (), validity: dt.timedelta = dt.timedelta(days=7)
             ) -> x509.CertificateRevocationList:
@@ -52,3 +87,13 @@ class SigningCA:
         return build_crl(issuer_cert=self.keypair.certificate, issuer_key=self.keypair.private_key,
                          revoked=list(revoked), this_update=now - dt.timedelta(minutes=5),
                          next_update=now + validity, number=int(now.timestamp()))
+
+
+#: ETSI validators allow a second of clock tolerance past ``nextUpdate``; keep well clear of it.
+_EXPIRY_MARGIN = dt.timedelta(minutes=1)
+
+
+def _ceil_second(when: dt.datetime) -> dt.datetime:
+    when = when.astimezone(dt.timezone.utc)
+    whole = when.replace(microsecond=0)
+    return whole if whole == when else whole + dt.timedelta(seconds=1)

@@ -13,7 +13,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 
 def new_key(kind: str = "ec") -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
@@ -42,7 +42,8 @@ def serial() -> int:
 def build_certificate(*, subject: x509.Name, public_key, issuer: x509.Name, issuer_key,
                       not_before: dt.datetime, not_after: dt.datetime, ca: bool = False,
                       path_length: int | None = None, usage: str = "sign",
-                      crl_url: str | None = None, issuer_public_key=None) -> x509.Certificate:
+                      crl_url: str | None = None, issuer_public_key=None, ocsp_url: str | None = None,
+                      ca_issuers_url: str | None = None) -> x509.Certificate:
     """Build and sign one certificate. ``usage`` is ``ca``, ``sign`` (signatures, seals) or ``tsa``."""
     builder = (
         x509.CertificateBuilder()
@@ -79,6 +80,14 @@ def build_certificate(*, subject: x509.Name, public_key, issuer: x509.Name, issu
             ]),
             critical=False,
         )
+    access = [x509.AccessDescription(AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url))
+              ] if ocsp_url else []
+    if ca_issuers_url:
+        access.append(x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
+                                             x509.UniformResourceIdentifier(ca_issuers_url)))
+    if access:
+        # Validators consult OCSP only for certificates that name a responder here.
+        builder = builder.add_extension(x509.AuthorityInformationAccess(access), critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
 
 

@@ -26,8 +26,14 @@ class OrgKeys:
     root_crl: x509.CertificateRevocationList | None = None
 
     def crls(self) -> list[x509.CertificateRevocationList]:
-        """Current revocation data of the whole PKI, as embedded in the DSS."""
-        return [c for c in (self.root_crl, self.signing_ca.crl()) if c is not None]
+        """Revocation data for the long-lived certificates (signing CA, seal, TSA), for the DSS.
+
+        The signing CA's own CRL is left out on purpose: issued at sealing, it says nothing about
+        a signer certificate that expired days before, and an ETSI validator that finds it takes
+        it as the newest evidence and slides past that certificate's life. Each signer
+        certificate carries its own status response instead (:mod:`signering.pdf.evidence`).
+        """
+        return [self.root_crl] if self.root_crl is not None else []
 
     def all_certificates(self) -> list[x509.Certificate]:
         return [self.root, self.signing_ca.keypair.certificate, self.seal.certificate, self.tsa.certificate]
@@ -55,7 +61,8 @@ def load_key_dir(directory: str, *, organisation: str, base_url: str, slug: str 
     else:
         seal = load_pem(j("seal.pem"), j("seal.key.pem"), chain_paths=(j("root.pem"),))
     tsa = load_pem(j("tsa.pem"), j("tsa.key.pem"), chain_paths=(j("root.pem"),))
-    ca = SigningCA(ca_pair, crl_url=f"{base_url.rstrip('/')}/pki/{slug}/signing-ca.crl")
+    pki = f"{base_url.rstrip('/')}/pki/{slug}"
+    ca = SigningCA(ca_pair, crl_url=f"{pki}/signing-ca.crl", ocsp_url=f"{pki}/ocsp", issuer_url=f"{pki}/signing-ca.crt")
     return OrgKeys(organisation=organisation, root=root, signing_ca=ca, seal=seal, tsa=tsa,
                    root_crl=_load_crl(j("root.crl.pem")))
 

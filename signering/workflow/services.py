@@ -57,7 +57,9 @@ class Services:
                 passphrase = os.environ.get(org.seal_passphrase_env) if org.seal_passphrase_env else None
                 keys = load_key_dir(org.key_dir, organisation=org.name, base_url=self.settings.base_url,
                                     slug=org.slug, seal_p12_passphrase=passphrase)
-                keys.signing_ca.clock = self.clock
+                # The signing CA keeps the wall clock, not ``self.clock``: a certificate and the
+                # evidence of its status must agree with the timestamp the TSA puts on the
+                # signature, and the TSA (our own or an external one) reads the wall clock.
                 self._keys[org.slug] = keys
             return keys
 

@@ -1,4 +1,5 @@
-"""Public PKI endpoints: CRLs the certificates name, and each organisation's RFC 3161 TSA."""
+"""Public PKI endpoints: CRLs, the OCSP responder and CA certificate the certificates name, and each
+organisation's RFC 3161 TSA."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, Response, abort, request
 
 from signering.models import Organisation
+from signering.pki import ocsp
 from signering.pki.embedded_tsa import authority_for
 
 bp = Blueprint("pki", __name__)
@@ -28,6 +30,36 @@ def signing_ca_crl(slug: str):
     _svc, _org_row, keys = _org(slug)
     der = keys.signing_ca.crl().public_bytes(serialization.Encoding.DER)
     return Response(der, mimetype="application/pkix-crl", headers={"Cache-Control": "max-age=3600"})
+
+
+@bp.get("/pki/<slug>/signing-ca.crt")
+def signing_ca_certificate(slug: str):
+    """The issuer the signer certificates name in their AIA (caIssuers)."""
+    _svc, _org_row, keys = _org(slug)
+    der = keys.signing_ca.keypair.certificate.public_bytes(serialization.Encoding.DER)
+    return Response(der, mimetype="application/pkix-cert", headers={"Cache-Control": "max-age=86400"})
+
+
+@bp.post("/pki/<slug>/ocsp")
+def signing_ca_ocsp(slug: str):
+    _svc, _org_row, keys = _org(slug)
+    if request.mimetype != "application/ocsp-request":
+        return Response("Skicka en OCSP-förfrågan (application/ocsp-request).\n", status=415,
+                        mimetype="text/plain")
+    body = request.get_data(cache=False)[:ocsp.MAX_REQUEST_BYTES + 1]
+    return _ocsp_answer(keys, body)
+
+
+@bp.get("/pki/<slug>/ocsp/<path:encoded>")
+def signing_ca_ocsp_get(slug: str, encoded: str):
+    """RFC 6960 A.1: the request base64-encoded in the path (NSS, and so pdfsig, asks this way)."""
+    _svc, _org_row, keys = _org(slug)
+    return _ocsp_answer(keys, ocsp.request_from_path(encoded[:2 * ocsp.MAX_REQUEST_BYTES]))
+
+
+def _ocsp_answer(keys, body: bytes) -> Response:
+    return Response(ocsp.respond(keys.signing_ca, body), mimetype="application/ocsp-response",
+                    headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/pki/<slug>/root.crl")
