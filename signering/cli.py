@@ -17,6 +17,7 @@ from .errors import SigneringError
 #: Modules in ``signering.commands`` that each define ``register(subparsers)``.
 COMMAND_MODULES = [
     "verify",
+    "check_sealed",
     "demo_seal",
     "frister",
     "admin",
