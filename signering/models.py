@@ -132,6 +132,8 @@ class SignatureRequest(Base):
     last_reminded_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     opened_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     verified_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: while status is "signing": the process making the signature (see workflow/claims.py)
+    claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     signed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     version: Mapped[ProtocolVersion] = relationship(back_populates="requests")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .models import Protocol, ProtocolVersion, SignatureRequest
+from .workflow.claims import STALE_AFTER_SECONDS, holder_gone
 
 
 def referenced_blobs(session) -> set[str]:
@@ -20,18 +21,21 @@ def referenced_blobs(session) -> set[str]:
     return keep
 
 
-def release_stale_claims(svc, older_than_seconds: float = 300) -> int:
-    """Signatures claimed but never applied (the process died while signing) get their link back."""
+def release_stale_claims(svc, older_than_seconds: float = STALE_AFTER_SECONDS) -> int:
+    """Signatures claimed but never applied get their link back: at once when the claiming
+    process is certainly dead (see workflow/claims.py), else once the claim is stale."""
     import datetime as dt
 
     from .workflow.signing import release_claim
 
     cutoff = svc.clock() - dt.timedelta(seconds=older_than_seconds)
     with svc.db.read() as session:
-        claims = session.execute(select(SignatureRequest.id, SignatureRequest.verified_at)
+        claims = session.execute(select(SignatureRequest.id, SignatureRequest.verified_at,
+                                        SignatureRequest.claimed_by)
                                  .where(SignatureRequest.status == "signing")).all()
-    stale = [rid for rid, at in claims
-             if at is None or (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) <= cutoff]
+    stale = [rid for rid, at, holder in claims
+             if at is None or (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) <= cutoff
+             or holder_gone(holder)]
     for request_id in stale:
         release_claim(svc, request_id)
     return len(stale)
@@ -40,7 +44,7 @@ def release_stale_claims(svc, older_than_seconds: float = 300) -> int:
 def recover(svc, *, orphan_age_seconds: float = 3600) -> dict:
     from .workflow.sealing import seal_pending
 
-    released = release_stale_claims(svc, min(orphan_age_seconds, 300))
+    released = release_stale_claims(svc, min(orphan_age_seconds, STALE_AFTER_SECONDS))
     try:
         sealed = seal_pending(svc)
     except Exception:  # the TSA may be this very server, not up yet: the worker retries

@@ -42,10 +42,17 @@ def render_error(status: int, code: str, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
+def retry_headers(exc: SigneringError) -> dict:
+    """Retry-After for errors that say when to come back (e.g. a signature still being made)."""
+    retry = getattr(exc, "retry_after", None)
+    return {"Retry-After": str(retry)} if retry else {}
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(SigneringError)
     def _domain(exc: SigneringError):
-        return render_error(exc.http_status, exc.code, exc.message(lang()))
+        body, status = render_error(exc.http_status, exc.code, exc.message(lang()))
+        return body, status, retry_headers(exc)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):

@@ -32,6 +32,16 @@ class LinkInvalid(SigneringError):
                   "protocol withdrawn. Contact the secretary if you are to sign.")
 
 
+class SignatureInProgress(SigneringError):
+    """The signer's own signature is being made right now (or its process just died)."""
+    code = "signature_in_progress"
+    http_status = 409
+    #: seconds a client should wait before asking again (sent as Retry-After)
+    retry_after = 5
+    default_sv = "Din underskrift behandlas. Försök igen om en stund för att se att den är klar."
+    default_en = "Your signature is being processed. Try again in a moment to see that it is done."
+
+
 class LinkExpired(LinkInvalid):
     code = "link_expired"
     http_status = 410

@@ -18,7 +18,9 @@ from ..models import Organisation, Protocol, ProtocolVersion, SignatureRequest
 from ..pdf.chain import Route, sign_step
 from ..pdf.signature_page import PageSigner
 from .audit import queue_mail, record
-from .errors import CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, TooManyRequests, WrongCode
+from . import claims
+from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, SignatureInProgress,
+                     TooManyRequests, WrongCode)
 from .blob_refs import drop_on_error, drop_unreferenced
 from .finalize import activate, live
 from .secrets import code_hash, codes_match, new_code, token_hash
@@ -43,7 +45,7 @@ class SigningView:
     still_to_sign: tuple[tuple[str, str], ...]
 
 
-def _find(session, token: str, *, lock: bool) -> SignatureRequest:
+def _find(session, svc, token: str, *, lock: bool) -> SignatureRequest:
     if not token or len(token) > 200:
         raise LinkInvalid()
     stmt = select(SignatureRequest).filter_by(token_hash=token_hash(token))
@@ -54,9 +56,27 @@ def _find(session, token: str, *, lock: bool) -> SignatureRequest:
         raise LinkInvalid()
     if request.status == "locked":
         raise LinkLocked()
-    if request.status != "active" or request.version.voided or request.version.protocol.status != "signing":
+    status = request.status
+    if status == "signing" and request.version.protocol.status == "signing":
+        _settle_claim(svc, request, lock=lock)
+        status = "active"
+    if status != "active" or request.version.voided or request.version.protocol.status != "signing":
         raise LinkInvalid()
     return request
+
+
+def _settle_claim(svc, request: SignatureRequest, *, lock: bool) -> None:
+    """A link whose signature is under way answers "in progress", never "not found".
+
+    When the claim's holder is certainly gone (it died on this host) or the claim is stale,
+    the link is given back at once (for good inside a write transaction; a read just goes on).
+    """
+    at = request.verified_at
+    stale = at is None or (svc.clock() - _aware(at)).total_seconds() >= claims.STALE_AFTER_SECONDS
+    if not (stale or claims.holder_gone(request.claimed_by)):
+        raise SignatureInProgress()
+    if lock:
+        request.status, request.claimed_by = "active", None
 
 
 def _check_fresh(svc, request: SignatureRequest) -> None:
@@ -87,7 +107,7 @@ def _view(request: SignatureRequest) -> SigningView:
 
 def open_link(svc, token: str, *, ip: str = "", user_agent: str = "") -> SigningView:
     with svc.db.write() as session:
-        request = _find(session, token, lock=True)
+        request = _find(session, svc, token, lock=True)
         _check_fresh(svc, request)
         if request.opened_at is None:
             request.opened_at = svc.clock()
@@ -100,14 +120,14 @@ def open_link(svc, token: str, *, ip: str = "", user_agent: str = "") -> Signing
 def view_for_token(svc, token: str) -> tuple[SigningView, str]:
     """The view and the blob to show, without writing anything (for the PDF download)."""
     with svc.db.read() as session:
-        request = _find(session, token, lock=False)
+        request = _find(session, svc, token, lock=False)
         _check_fresh(svc, request)
         return _view(request), request.version.working_sha256
 
 
 def send_code(svc, token: str, *, ip: str = "") -> None:
     with svc.db.write() as session:
-        request = _find(session, token, lock=True)
+        request = _find(session, svc, token, lock=True)
         _check_fresh(svc, request)
         now = svc.clock()
         valid = dt.timedelta(minutes=svc.settings.code_valid_minutes)
@@ -178,7 +198,7 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
     wrong = locked = False
     job = None
     with svc.db.write() as session:
-        request = _find(session, token, lock=True)
+        request = _find(session, svc, token, lock=True)
         _check_fresh(svc, request)
         if not _check_code(session, svc, request, code, ip):
             wrong, locked = True, request.status == "locked"
@@ -221,7 +241,7 @@ def _claim(session, svc, request: SignatureRequest) -> _SignJob:
     # Routing order is enforced here, not only by who got a link: every earlier signer must be done.
     if any(r.status not in ("signed", "replaced") for r in version.requests if r.position < request.position):
         raise LinkInvalid()
-    request.status, request.verified_at = "signing", svc.clock()
+    request.status, request.verified_at, request.claimed_by = "signing", svc.clock(), claims.this_process()
     route = Route(board=protocol.board.name, meeting_date=protocol.meeting_date,
                   signers=tuple(PageSigner(r.name, r.role) for r in live(version)), organisation=org.name)
     return _SignJob(request.id, version.id, version.working_sha256, version.original_sha256, route,
@@ -263,7 +283,7 @@ def release_claim(svc, request_id: int) -> None:
         request = session.execute(select(SignatureRequest).filter_by(id=request_id).with_for_update()
                                   ).scalar_one_or_none()
         if request is not None and request.status == "signing":
-            request.status = "active"
+            request.status, request.claimed_by = "active", None
 
 
 def _apply_signature(session, svc, request: SignatureRequest, version: ProtocolVersion, new_sha: str,
@@ -272,7 +292,7 @@ def _apply_signature(session, svc, request: SignatureRequest, version: ProtocolV
     org: Organisation = protocol.board.organisation
     version.working_sha256 = new_sha
     now = svc.clock()
-    request.status, request.signed_at, request.token_hash = "signed", now, None
+    request.status, request.signed_at, request.token_hash, request.claimed_by = "signed", now, None, None
     protocol.updated_at = now
     record(session, svc, org_id=org.id, kind="signed", protocol_id=protocol.id, request_id=request.id,
            actor=request.email, ip=ip, position=request.position,

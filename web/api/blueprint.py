@@ -16,7 +16,7 @@ from signering.workflow.errors import NotFound
 from signering.workflow.finalize import finalize
 from signering.workflow.signing import decide, open_link, send_code, view_for_token
 
-from ..errors import lang
+from ..errors import lang, retry_headers
 from . import inputs, views
 from .auth import caller, token_required
 from .errors import NotSealed, Unauthorized, UnsupportedMediaType
@@ -41,6 +41,7 @@ def _error(exc: SigneringError):
         body["field"] = field
     response = jsonify(body)
     response.status_code = exc.http_status
+    response.headers.update(retry_headers(exc))
     if isinstance(exc, Unauthorized):
         challenge = 'Bearer realm="signering"'
         if exc.bearer_error:

@@ -38,7 +38,8 @@ def _errors(*codes: int) -> dict:
         401: "No API token, or an invalid or revoked one (`WWW-Authenticate: Bearer`).",
         403: "Wrong or expired one-time code.",
         404: "Not found, or belonging to another organisation.",
-        409: "Not possible in the protocol's current state.",
+        409: "Not possible in the protocol's current state; on signing links also `signature_in_progress`: "
+             "this signer's signature is being made right now; retry after `Retry-After` seconds.",
         410: "The signing link has expired.",
         413: "The upload or body is too large.",
         415: "Wrong content type.",
@@ -430,7 +431,7 @@ PATHS = {
             "summary": "What the signer is asked to sign",
             "security": _PUBLIC,
             "parameters": [_LINK_TOKEN],
-            "responses": {"200": _json(_ref("SigningView"), "The signing view."), **_errors(404, 410, 423)},
+            "responses": {"200": _json(_ref("SigningView"), "The signing view."), **_errors(404, 409, 410, 423)},
         },
         "post": {
             "operationId": "decide",
@@ -443,7 +444,7 @@ PATHS = {
             "parameters": [_LINK_TOKEN],
             "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Decision")}}},
             "responses": {"200": _json(_ref("DecisionResult"), "Done."),
-                          **_errors(403, 404, 410, 413, 415, 422, 423, 503)},
+                          **_errors(403, 404, 409, 410, 413, 415, 422, 423, 503)},
         },
     },
     "/api/v1/sign/{token}/code": {
@@ -453,7 +454,8 @@ PATHS = {
             "summary": "E-mail the signer a one-time code",
             "security": _PUBLIC,
             "parameters": [_LINK_TOKEN],
-            "responses": {"202": _json(_ref("CodeSent"), "The code is on its way."), **_errors(404, 410, 423, 429)},
+            "responses": {"202": _json(_ref("CodeSent"), "The code is on its way."),
+                          **_errors(404, 409, 410, 423, 429)},
         },
     },
     "/api/v1/sign/{token}/document.pdf": {
@@ -464,7 +466,7 @@ PATHS = {
             "security": _PUBLIC,
             "parameters": [_LINK_TOKEN],
             "responses": {"200": {"description": "The PDF to read before signing.", **_PDF},
-                          **_errors(404, 410, 423)},
+                          **_errors(404, 409, 410, 423)},
         },
     },
     "/api/v1/notices": {
