@@ -48,6 +48,17 @@ def keys():
 
 
 @pytest.fixture(scope="session")
+def tsa_url():
+    """The demo organisation's TSA over HTTP on loopback, for services that take a TSA URL."""
+    from signering.pki.tsa import serve_in_thread
+    from signering.pki.embedded_tsa import authority_for
+
+    url, stop = serve_in_thread(authority_for(demo_keys()).wsgi_app)
+    yield url
+    stop()
+
+
+@pytest.fixture(scope="session")
 def timestamper(keys):
     with running_tsa(keys) as ts:
         yield ts

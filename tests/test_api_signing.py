@@ -13,18 +13,9 @@ from sqlalchemy import select
 from signering.models import Notice, Protocol
 from signering.pdf.verify import verify_pdf
 from signering.pki.certs import to_asn1
-from signering.pki.embedded_tsa import authority_for
 from signering.pki.orgkeys import demo_keys
-from signering.pki.tsa import serve_in_thread
 from test_api_support import (SIGNERS, assert_error, assert_matches, latest_code, link_token, mails_to, make_env,
                               metadata, upload)
-
-
-@pytest.fixture(scope="module")
-def tsa_url():
-    url, stop = serve_in_thread(authority_for(demo_keys()).wsgi_app)
-    yield url
-    stop()
 
 
 @pytest.fixture()

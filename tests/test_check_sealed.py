@@ -27,22 +27,13 @@ from signering.models import ProtocolVersion
 from signering.pdf.evidence import signature_time
 from signering.pdf.seal import document_timestamp, sign_with
 from signering.pdf.signature_page import field_name
-from signering.pki.embedded_tsa import authority_for
 from signering.pki.orgkeys import demo_keys
-from signering.pki.tsa import serve_in_thread
 from signering.pki.tsa_client import make_timestamper
 from signering.sealed_check import check_sealed
 from signering.pdf.chain import Route, prepare
 from signering.pdf.signature_page import PageSigner
 from signering.textpdf import render_text_pdf
 from test_api_support import SIGNERS, latest_code, link_token, make_env, upload
-
-
-@pytest.fixture(scope="module")
-def tsa_url():
-    url, stop = serve_in_thread(authority_for(demo_keys()).wsgi_app)
-    yield url
-    stop()
 
 
 def _sign_route(env, pdf: bytes) -> int:

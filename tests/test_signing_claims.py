@@ -17,19 +17,9 @@ import pytest
 from sqlalchemy import select
 
 from signering.models import SignatureRequest
-from signering.pki.embedded_tsa import authority_for
-from signering.pki.orgkeys import demo_keys
-from signering.pki.tsa import serve_in_thread
 from signering.recovery import release_stale_claims
 from signering.workflow.claims import holder_gone, this_process
 from test_api_support import SIGNERS, assert_error, latest_code, link_token, make_env, upload
-
-
-@pytest.fixture(scope="module")
-def tsa_url():
-    url, stop = serve_in_thread(authority_for(demo_keys()).wsgi_app)
-    yield url
-    stop()
 
 
 @pytest.fixture()
