@@ -83,3 +83,12 @@ def sealed_path(sealed_pdf, tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("sealed") / "sealed.pdf"
     path.write_bytes(sealed_pdf)
     return str(path)
+
+
+def pytest_collection_modifyitems(items):
+    # Tests that run on both databases take the backend as a parameter named after it; mark the
+    # PostgreSQL ones so `-m postgres` (or `-m "not postgres"`) selects them.
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "postgresql" in params.values():
+            item.add_marker(pytest.mark.postgres)

@@ -15,7 +15,9 @@ import os
 import re
 import zlib
 
-SEEDS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "seeds")
+from signering.textpdf import seed_dir
+
+SEEDS = seed_dir()
 PAGE = b"/Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >>"
 CONTENT = b"BT /F1 12 Tf 72 720 Td (Protokoll) Tj ET"
 

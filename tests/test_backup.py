@@ -57,6 +57,7 @@ def blob_contents(store: BlobStore) -> dict[str, bytes]:
     return {sha: store.read(sha) for sha in store.iter_hashes()}
 
 
+@pytest.mark.postgres
 def test_round_trip_sqlite_postgresql_sqlite(source, pg_url, tmp_path, monkeypatch):
     db, blobs = source
     original_rows, original_blobs = read_all(db), blob_contents(blobs)
