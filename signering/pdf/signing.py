@@ -105,7 +105,7 @@ def sign_as(pdf: bytes, *, field_name: str, who: SignerIdentity, ca: SigningCA, 
         signed = sign_with(pdf, field_name=field_name, keypair=keypair, display_name=who.name,
                            role_label=ROLE_TITLES.get(who.role, who.role), document_sha256=document_sha256,
                            timestamper=timestamper, reason=_REASON.get(who.role, who.role), lang=lang)
-        return add_signer_status(signed, ca, field_name) if timestamper is not None else signed
+        return add_signer_status(signed, ca, field_name, keypair.certificate) if timestamper is not None else signed
     finally:
         # The key must not outlive the signature; dropping the last reference is all Python offers.
         keypair.private_key = None
