@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
+from . import staff_sessions
+from .clock import aware, utcnow
 from .errors import InputError
 from .models import ApiToken, Board, Organisation, User
 from .workflow.errors import NotFound
@@ -62,14 +65,39 @@ def create_user(session, org: Organisation, *, email: str, password: str, role: 
         raise InputError(f'E-postadressen "{email}" ser inte giltig ut.', f'The e-mail address "{email}" is not valid.')
     if role not in ROLES:
         raise InputError("Rollen ska vara secretary eller admin.", "The role must be secretary or admin.")
-    if len(password or "") < 12:
-        raise InputError("Lösenordet måste ha minst 12 tecken.", "The password must have at least 12 characters.")
+    _check_password(password)
     if session.execute(select(User).filter_by(organisation_id=org.id, email=email)).scalar_one_or_none():
         raise InputError(f"Användaren {email} finns redan.", f"The user {email} already exists.")
     user = User(organisation_id=org.id, email=email, name=name, role=role, password_hash=_hasher.hash(password))
     session.add(user)
     session.flush()
     return user
+
+
+def _check_password(password: str, field: str | None = None) -> None:
+    if len(password or "") < 12:
+        raise InputError("Lösenordet måste ha minst 12 tecken.", "The password must have at least 12 characters.",
+                         **({"field": field} if field else {}))
+
+
+def change_password(session, user: User, current: str, new: str, *, keep_session: str | None = None) -> None:
+    """Set a new password and end the user's other sessions: whoever knew the old one is out."""
+    try:
+        ok = _hasher.verify(user.password_hash, current or "")
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        raise InputError("Det nuvarande lösenordet stämmer inte. Skriv det igen.",
+                         "The current password is wrong. Type it again.", field="current_password")
+    _check_password(new, field="new_password")
+    user.password_hash = _hasher.hash(new)
+    staff_sessions.end_all(session, user.id, keep=keep_session)
+
+
+def deactivate_user(session, user: User) -> None:
+    """The account can no longer log in, and its open sessions end now."""
+    user.active = False
+    staff_sessions.end_all(session, user.id)
 
 
 def authenticate(session, email: str, password: str) -> User | None:
@@ -93,17 +121,70 @@ def authenticate(session, email: str, password: str) -> User | None:
 _DUMMY = _hasher.hash("timing-equaliser-not-a-password")
 
 
-def create_api_token(session, org: Organisation, name: str) -> str:
+#: last_used_at is written at most this often per token, so API reads stay reads
+API_TOKEN_TOUCH = dt.timedelta(minutes=1)
+
+
+def create_api_token(session, org: Organisation, name: str, *, valid_days: int | None = None,
+                     now: dt.datetime | None = None) -> str:
     if not (name or "").strip():
-        raise InputError("Ge nyckeln ett namn, t.ex. mötessystemets namn.", "Give the token a name.")
+        raise InputError("Ge nyckeln ett namn, t.ex. mötessystemets namn.", "Give the token a name.", field="name")
+    if valid_days is not None and not 1 <= valid_days <= 3660:
+        raise InputError("Giltighetstiden ska vara mellan 1 och 3660 dagar, eller tom för ingen sista dag.",
+                         "The validity must be between 1 and 3660 days, or empty for no end date.",
+                         field="valid_days")
+    now = now or utcnow()
     token = "sgn_" + new_token()
-    session.add(ApiToken(organisation_id=org.id, name=name.strip(), token_hash=token_hash(token)))
+    session.add(ApiToken(organisation_id=org.id, name=name.strip()[:200], token_hash=token_hash(token), created_at=now,
+                         expires_at=now + dt.timedelta(days=valid_days) if valid_days else None))
     session.flush()
     return token
 
 
-def organisation_for_token(session, token: str) -> Organisation | None:
+def api_tokens(session, org_id: int) -> list[ApiToken]:
+    """The organisation's tokens, newest first, revoked and expired ones too (for the record)."""
+    return session.execute(select(ApiToken).filter_by(organisation_id=org_id)
+                           .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())).scalars().all()
+
+
+def token_state(row: ApiToken, now: dt.datetime) -> str:
+    """active | expired | revoked"""
+    if row.revoked:
+        return "revoked"
+    if row.expires_at is not None and aware(row.expires_at) <= now:
+        return "expired"
+    return "active"
+
+
+def revoke_api_token(session, org_id: int, token_id: int, now: dt.datetime | None = None) -> ApiToken:
+    """Revoke one of the organisation's tokens; another organisation's ids are not found."""
+    row = session.execute(select(ApiToken).filter_by(id=token_id, organisation_id=org_id)).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"API-nyckel {token_id} finns inte i organisationen.",
+                       f"API token {token_id} does not exist in the organisation.")
+    if not row.revoked:
+        row.revoked, row.revoked_at = True, now or utcnow()
+    return row
+
+
+def api_token_for(session, token: str, now: dt.datetime | None = None) -> ApiToken | None:
+    """The token's row if it exists, is not revoked and has not expired; else None."""
     if not token or len(token) > 200:
         return None
     row = session.execute(select(ApiToken).filter_by(token_hash=token_hash(token), revoked=False)).scalar_one_or_none()
+    return row if row is not None and token_state(row, now or utcnow()) == "active" else None
+
+
+def needs_touch(row: ApiToken, now: dt.datetime) -> bool:
+    return row.last_used_at is None or now - aware(row.last_used_at) >= API_TOKEN_TOUCH
+
+
+def touch_api_token(session, token_id: int, now: dt.datetime) -> None:
+    """Record use. Conditional, so concurrent requests in the same minute write once at most."""
+    session.execute(update(ApiToken).where(ApiToken.id == token_id, or_(
+        ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - API_TOKEN_TOUCH)).values(last_used_at=now))
+
+
+def organisation_for_token(session, token: str, now: dt.datetime | None = None) -> Organisation | None:
+    row = api_token_for(session, token, now)
     return session.get(Organisation, row.organisation_id) if row else None

@@ -5,3 +5,8 @@ import datetime as dt
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def aware(when: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)

@@ -61,6 +61,23 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: None: valid until revoked
+    expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: to the minute at best: written at most once a minute per token (see accounts.API_TOKEN_TOUCH)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class StaffSession(Base):
+    """A logged-in browser. The cookie holds the random token; only its hash is kept here,
+    so deleting the row ends the session wherever the cookie has been copied to."""
+    __tablename__ = "staff_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: absolute: login time plus the lifetime, never extended by activity
+    expires_at: Mapped[dt.datetime] = mapped_column()
 
 
 class Protocol(Base):

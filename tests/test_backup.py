@@ -13,8 +13,8 @@ import os
 import pytest
 from pg import fresh_database
 
-from signering import cli
-from signering.accounts import create_board
+from signering import accounts, cli, staff_sessions
+from signering.accounts import create_api_token, create_board, create_user
 from signering.backup import read_all
 from signering.db import Database
 from signering.models import Organisation
@@ -40,8 +40,23 @@ def source(tmp_path_factory):
         live.new_protocol(dt.date(2025, 9, 30))  # out for signing: tokens, codes, waiting requests
     finally:
         live.stop()
+    _sessions_and_api_tokens(live.svc.db)
     yield live.svc.db, live.svc.blobs
     live.svc.db.dispose()
+
+
+def _sessions_and_api_tokens(db: Database) -> None:
+    """A staff session and API tokens with every lifecycle column set (expiry, last use, revocation)."""
+    now = dt.datetime(2025, 10, 1, 8, 0, tzinfo=dt.timezone.utc)
+    with db.write() as session:
+        org = session.get(Organisation, 1)
+        user = create_user(session, org, email="backup.admin@example.se", password="ett långt lösenord", role="admin")
+        staff_sessions.start(session, user.id, now)
+        create_api_token(session, org, "Mötessystemet", valid_days=30, now=now)
+        create_api_token(session, org, "Gammalt system", now=now)
+        tokens = accounts.api_tokens(session, org.id)
+        accounts.touch_api_token(session, tokens[0].id, now)
+        accounts.revoke_api_token(session, org.id, tokens[1].id, now)
 
 
 def run(monkeypatch, db_url: str, data_dir: str, *argv) -> int:
@@ -62,6 +77,9 @@ def test_round_trip_sqlite_postgresql_sqlite(source, pg_url, tmp_path, monkeypat
     db, blobs = source
     original_rows, original_blobs = read_all(db), blob_contents(blobs)
     assert original_rows["log_entry"] and original_rows["notice"] and len(original_blobs) >= 4
+    assert original_rows["staff_session"]
+    assert {"expires_at", "last_used_at", "revoked_at"} <= {k for r in original_rows["api_token"] for k, v in r.items()
+                                                            if v is not None}
 
     first = tmp_path / "backup-sqlite"
     assert run(monkeypatch, db.url, blobs.root, "backup", str(first)) == 0

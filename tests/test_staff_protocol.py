@@ -57,6 +57,7 @@ def test_remind(env):
     protocol_id = upload_ok(env, client)
     old = _link(env, "siv.sjodin@ange.se")
     env.svc.clock.advance(days=3)
+    client = env.client(SECRETARY)  # three days on, yesterday's session has ended: log in again
     response = _act(client, protocol_id, "paminn", {})
     assert response.status_code == 303
     shown = text(client.get(response.headers["Location"]))

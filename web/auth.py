@@ -1,4 +1,8 @@
-"""Staff sessions. Every staff view works inside exactly one organisation: the user's."""
+"""Staff sessions. Every staff view works inside exactly one organisation: the user's.
+
+The cookie names a server-side session (:mod:`signering.staff_sessions`); a cookie whose
+session was ended or has passed its 12 hours is worth nothing, even if its signature is good.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +10,49 @@ import functools
 
 from flask import abort, redirect, request, session, url_for
 
+from signering import staff_sessions
+
+#: the cookie key holding the session token
+SID = "sid"
+
 
 def current_org_id() -> int | None:
     return session.get("org_id")
 
 
 def current_user():
-    from signering.models import User
-
     from .app import services
 
-    user_id = session.get("user_id")
-    if user_id is None:
+    if session.get("user_id") is None:
         return None
-    with services().db.read() as s:
-        user = s.get(User, user_id)
-        return user if user is not None and user.active and user.organisation_id == session.get("org_id") else None
+    svc = services()
+    with svc.db.read() as s:
+        user = staff_sessions.user_for(s, session.get(SID), svc.clock())
+        if user is None or user.id != session.get("user_id") or user.organisation_id != session.get("org_id"):
+            return None
+        return user
+
+
+def start_session(user_id: int, org_id: int) -> None:
+    """A fresh cookie for a fresh server-side session: nothing from before carries over."""
+    from .app import services
+
+    svc = services()
+    with svc.db.write() as s:
+        token = staff_sessions.start(s, user_id, svc.clock())
+    session.clear()
+    session[SID], session["user_id"], session["org_id"] = token, user_id, org_id
+    session.permanent = True
+
+
+def end_session() -> None:
+    from .app import services
+
+    token = session.get(SID)
+    if token:
+        with services().db.write() as s:
+            staff_sessions.end(s, token)
+    session.clear()
 
 
 def login_required(view=None, *, role: str | None = None):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from ..clock import aware as _aware
 from ..mail import templates as mails
 from ..errors import InputError
 from ..models import Organisation, Protocol, ProtocolVersion, SignatureRequest
@@ -82,11 +83,6 @@ def _settle_claim(svc, request: SignatureRequest, *, lock: bool) -> None:
 def _check_fresh(svc, request: SignatureRequest) -> None:
     if request.token_expires_at is None or _aware(request.token_expires_at) < svc.clock():
         raise LinkExpired()
-
-
-def _aware(when: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything we store is UTC.
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 def _view(request: SignatureRequest) -> SigningView:

@@ -6,11 +6,8 @@ import functools
 from dataclasses import dataclass
 
 from flask import g, request
-from sqlalchemy import select
 
-from signering.accounts import organisation_for_token
-from signering.models import ApiToken
-from signering.workflow.secrets import token_hash
+from signering.accounts import api_token_for, needs_touch, touch_api_token
 
 from .errors import InvalidToken, Unauthorized
 
@@ -41,13 +38,18 @@ def token_required(view):
         from ..app import services
 
         token = _bearer()
-        with services().db.read() as session:
-            org = organisation_for_token(session, token)
-            if org is None:
+        svc = services()
+        now = svc.clock()
+        with svc.db.read() as session:
+            row = api_token_for(session, token, now)
+            if row is None:
                 raise InvalidToken()
-            name = session.execute(select(ApiToken.name).filter_by(
-                token_hash=token_hash(token), organisation_id=org.id)).scalar_one()
-            g.api_caller = Caller(org_id=org.id, token_name=name)
+            g.api_caller = Caller(org_id=row.organisation_id, token_name=row.name)
+            stale = needs_touch(row, now)
+        if stale:
+            # A write at most once a minute per token; the other requests only read.
+            with svc.db.write() as session:
+                touch_api_token(session, row.id, now)
         return view(*args, **kwargs)
     return wrapper
 

@@ -18,8 +18,8 @@ class Unauthorized(SigneringError):
 
 
 class InvalidToken(Unauthorized):
-    default_sv = "API-nyckeln är ogiltig eller återkallad. Be administratören om en ny nyckel."
-    default_en = "The API token is invalid or revoked. Ask the administrator for a new token."
+    default_sv = "API-nyckeln är ogiltig, återkallad eller har gått ut. Be administratören om en ny nyckel."
+    default_en = "The API token is invalid, revoked or expired. Ask the administrator for a new token."
     bearer_error = "invalid_token"
 
 

@@ -35,7 +35,7 @@ def _error(description: str) -> dict:
 def _errors(*codes: int) -> dict:
     text = {
         400: "The request could not be read.",
-        401: "No API token, or an invalid or revoked one (`WWW-Authenticate: Bearer`).",
+        401: "No API token, or an invalid, revoked or expired one (`WWW-Authenticate: Bearer`).",
         403: "Wrong or expired one-time code.",
         404: "Not found, or belonging to another organisation.",
         409: "Not possible in the protocol's current state; on signing links also `signature_in_progress`: "

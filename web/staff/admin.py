@@ -1,4 +1,4 @@
-"""Administration (role admin): boards, staff accounts, webhooks. All scoped to the admin's organisation."""
+"""Administration (role admin): boards, staff accounts, webhooks (API tokens: :mod:`.api_tokens`). All scoped to the admin's organisation."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def user_deactivate(user_id: int):
         if user.id == me.id:
             flash(_("Du kan inte stänga av ditt eget konto."), "error")
             return redirect(url_for("staff.admin_users"), code=303)
-        user.active = False
+        accounts.deactivate_user(s, user)
         email = user.email
     flash(_("Kontot för %(email)s är avstängt.", email=email), "ok")
     return redirect(url_for("staff.admin_users"), code=303)
@@ -152,9 +152,10 @@ def webhook_deactivate(webhook_id: int):
 
 
 def register(bp) -> None:
-    from . import members
+    from . import api_tokens, members
 
     members.register(bp)
+    api_tokens.register(bp)
     admin = login_required(role="admin")
     bp.add_url_rule("/admin/namnder", "admin_boards", admin(boards), methods=["GET", "POST"])
     bp.add_url_rule("/admin/namnder/<int:board_id>", "admin_board_update", admin(board_update), methods=["POST"])

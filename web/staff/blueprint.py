@@ -19,7 +19,7 @@ from signering.models import Event, Protocol, ProtocolVersion
 from signering.workflow import manage
 from signering.workflow.finalize import finalize
 
-from ..auth import current_org_id, current_user, login_required
+from ..auth import current_org_id, current_user, end_session, login_required, start_session
 from . import present
 from .forms import FinalizeForm
 from .throttle import LoginThrottle
@@ -96,15 +96,13 @@ def login():
         return render_template("staff/login.html", email=email, next=next_url, error=error), 401
     throttle.succeeded(email, ip)
     # A fresh session on login: nothing from before (e.g. a planted session) carries over.
-    session.clear()
-    session["user_id"], session["org_id"] = found
-    session.permanent = True
+    start_session(*found)
     return redirect(next_url if _local_path(next_url) else url_for("staff.protocols"), code=303)
 
 
 @bp.post("/logga-ut")
 def logout():
-    session.clear()
+    end_session()
     flash(_("Du är utloggad."), "ok")
     return redirect(url_for("staff.login"), code=303)
 
@@ -296,8 +294,10 @@ from . import admin  # noqa: E402  (registers the administration routes on ``bp`
 from . import prefill as _prefill  # noqa: E402  (the "read from PDF" step of a new protocol)
 from . import notices as _notices  # noqa: E402  (kungörelser, kallelser, underrättelser)
 from . import extracts as _extracts  # noqa: E402  (protokollsutdrag, omedelbar justering)
+from . import password as _password  # noqa: E402  (a user changes their own password)
 
 admin.register(bp)
 _prefill.register(bp)
 _notices.register(bp)
 _extracts.register(bp)
+_password.register(bp)
