@@ -36,13 +36,27 @@ class Driver(threading.Thread):
         super().__init__(daemon=True)
         self.base_url, self.token, self.smtp = base_url, token, smtp
         self.stopping = threading.Event()
+        #: set just before the server is killed: from then on a dropped connection or a mail
+        #: that never comes is the point of the test, not a failure
+        self.killed = threading.Event()
+        self.answers = 0
+        self.failure: BaseException | None = None
 
     def run(self):
         try:
             while not self.stopping.is_set():
                 self.flow()
-        except (requests.RequestException, AssertionError, TimeoutError):
-            return  # the server was killed under us; that is the point
+        except (requests.RequestException, TimeoutError) as exc:
+            if not self.killed.is_set():
+                self.failure = exc
+        except AssertionError as exc:
+            # An answer the server gave is wrong whenever it came: a 5xx or 404 is never the kill.
+            self.failure = exc
+
+    def _answer(self, response, expected: int):
+        assert response.status_code == expected, (response.request.method, response.request.url.split("/api/")[-1],
+                                                   response.status_code, response.text[:300])
+        self.answers += 1
 
     def mail(self, address, pattern, exclude_links=False, after=0):
         """The newest matching mail to ``address`` among those received after the first ``after``."""
@@ -62,18 +76,17 @@ class Driver(threading.Thread):
                    {"name": "John Åberg", "email": f"john+{tag}@crash.example", "role": "justerare"}]
         pdf = render_text_pdf(f"Kommunstyrelsen\n\n§ 1 Ärende {tag}\n")
         meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": signers}
-        r = requests.post(self.base_url + "/api/v1/protocols", headers={"Authorization": f"Bearer {self.token}"},
-                          files={"file": ("p.pdf", pdf, "application/pdf")}, data={"metadata": json.dumps(meta)},
-                          timeout=30)
-        assert r.status_code == 201
+        self._answer(requests.post(self.base_url + "/api/v1/protocols",
+                                   headers={"Authorization": f"Bearer {self.token}"},
+                                   files={"file": ("p.pdf", pdf, "application/pdf")},
+                                   data={"metadata": json.dumps(meta)}, timeout=30), 201)
         for person in signers:
             token = self.mail(person["email"], LINK)
             seen = len(self.smtp.messages)
-            assert requests.post(f"{self.base_url}/api/v1/sign/{token}/code", timeout=30).status_code == 202
+            self._answer(requests.post(f"{self.base_url}/api/v1/sign/{token}/code", timeout=30), 202)
             code = self.mail(person["email"], CODE, exclude_links=True, after=seen)
-            r = requests.post(f"{self.base_url}/api/v1/sign/{token}", json={"code": code, "decision": "sign"},
-                              timeout=60)
-            assert r.status_code == 200
+            self._answer(requests.post(f"{self.base_url}/api/v1/sign/{token}", json={"code": code, "decision": "sign"},
+                                       timeout=60), 200)
 
 
 def _services(server):
@@ -105,9 +118,17 @@ def test_sigkill_the_server_mid_traffic(tmp_path, smtp_server):  # noqa: F811
             driver = Driver(server.base_url, token, smtp_server)
             driver.start()
             time.sleep(rng.uniform(1.0, 5.0))
+            # Kill only once work is under way, so no round kills an idle server.
+            deadline = time.monotonic() + 30
+            while driver.answers == 0 and driver.failure is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert driver.answers > 0 or driver.failure, f"round {round_no}: nothing happened before the kill"
+            driver.killed.set()
             server.kill()
             driver.stopping.set()
             driver.join(timeout=60)
+            assert not driver.is_alive(), f"round {round_no}: the driver did not stop"
+            assert driver.failure is None, f"round {round_no}: {driver.failure!r}"
         server.start()
         assert check(svc) == []
         _finish_everything(svc, server, smtp_server)
