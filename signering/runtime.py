@@ -47,13 +47,18 @@ def settings_from_env() -> dict:
         "MAX_UPLOAD_MB": int(env.get("SIGNERING_MAX_UPLOAD_MB", "100")),
         "REMINDER_DAYS": int(env.get("SIGNERING_REMINDER_DAYS", "3")),
         "LANG": env.get("SIGNERING_LANG", "sv"),
+        "WEBHOOK_ALLOW_HTTP": env.get("SIGNERING_WEBHOOK_ALLOW_HTTP", "0").strip().lower() in ("1", "true", "yes"),
+        "WEBHOOK_ALLOWED_HOSTS": env.get("SIGNERING_WEBHOOK_ALLOWED_HOSTS", ""),
+        "FORWARDED_ALLOW_IPS": env.get("SIGNERING_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     }
 
 
 def build_services(cfg: dict) -> Services:
     settings = Settings(base_url=cfg["BASE_URL"], secret_key=cfg["SECRET_KEY"], lang=cfg["LANG"],
                         max_upload_bytes=cfg["MAX_UPLOAD_MB"] * 1024 * 1024,
-                        reminder_after_days=cfg["REMINDER_DAYS"], tsa_url=cfg["TSA_URL"])
+                        reminder_after_days=cfg["REMINDER_DAYS"], tsa_url=cfg["TSA_URL"],
+                        webhook_allow_http=bool(cfg.get("WEBHOOK_ALLOW_HTTP", False)),
+                        webhook_allowed_hosts=cfg.get("WEBHOOK_ALLOWED_HOSTS", ""))
     return Services(db=Database(cfg["DATABASE_URL"]), blobs=BlobStore(cfg["DATA_DIR"]), settings=settings)
 
 

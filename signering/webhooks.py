@@ -9,6 +9,9 @@ a worker that dies mid-send leaves a row that becomes due again once the claim r
 The receiver checks ``X-Signering-Signature: sha256=<hex>``, the HMAC-SHA256 under the
 webhook's secret of ``f"{timestamp}.{body}"``, with ``timestamp`` from
 ``X-Signering-Timestamp`` (unix seconds), and should refuse old timestamps (replays).
+
+Before every attempt the URL is checked again (:mod:`signering.webhook_guard`) and the request
+goes to exactly the address that check approved, with no redirects followed.
 """
 
 from __future__ import annotations
@@ -20,8 +23,12 @@ import json
 import logging
 import secrets
 
+import urllib3
 from sqlalchemy import select, update
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
+from . import webhook_guard
+from .errors import SigneringError
 from .models import Webhook, WebhookDelivery
 
 log = logging.getLogger("signering.webhooks")
@@ -48,22 +55,9 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(BASE_DELAY * (2 ** max(0, attempts - 1)), MAX_DELAY)
 
 
-def _default_post(session_factory):
-    import requests
-
-    if session_factory is None:
-        return requests.post
-    http = session_factory()
-    return http.post
-
-
-def deliver_due(svc, session_factory=None, http_post=None, limit: int = 100) -> int:
-    """Send every pending delivery that is due; return how many were delivered (2xx).
-
-    ``session_factory`` makes a ``requests.Session`` to reuse connections during this run;
-    ``http_post`` replaces the HTTP call entirely (same signature as ``requests.post``).
-    """
-    post = http_post or _default_post(session_factory)
+def deliver_due(svc, limit: int = 100) -> int:
+    """Send every pending delivery that is due; return how many were delivered (2xx)."""
+    policy = webhook_guard.Policy.from_settings(svc.settings)
     now = svc.clock()
     with svc.db.read() as session:
         due = session.execute(
@@ -76,7 +70,7 @@ def deliver_due(svc, session_factory=None, http_post=None, limit: int = 100) -> 
         if job is None:
             continue
         url, secret, event, payload, attempts = job
-        code, error = _send(post, url, secret, event, payload, svc.clock())
+        code, error = _send(policy, url, secret, event, payload, svc.clock())
         _finish(svc, delivery_id, attempts, code, error)
         delivered += error is None
     return delivered
@@ -100,10 +94,17 @@ def _claim(svc, delivery_id: int):
         return hook.url, hook.secret, row.event, row.payload, row.attempts
 
 
-def _send(post, url: str, secret: str, event: str, payload: dict, now: dt.datetime):
-    """(status code or None, error text or None); error is None only for a 2xx answer."""
-    import requests
+def _send(policy, url: str, secret: str, event: str, payload: dict, now: dt.datetime):
+    """(status code or None, error text or None); error is None only for a 2xx answer.
 
+    The error text is for the operator's log and database only; the admin page shows a
+    generic outcome, so its answers cannot be used to map internal hosts.
+    """
+    try:
+        # Checked again at every attempt: the name may resolve elsewhere than when it was saved.
+        target = webhook_guard.check(url, policy)
+    except SigneringError as exc:
+        return None, f"refused: {exc.code}"
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
     timestamp = int(now.timestamp())
     headers = {
@@ -114,12 +115,43 @@ def _send(post, url: str, secret: str, event: str, payload: dict, now: dt.dateti
         "X-Signering-Signature": signature(secret, timestamp, body),
     }
     try:
-        # No redirects: a 3xx could send the signed body somewhere the organisation did not name.
-        response = post(url, data=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False)
-    except requests.RequestException as exc:
+        code = _post_pinned(target, body, headers)
+    except (OSError, urllib3.exceptions.HTTPError) as exc:
         return None, f"{type(exc).__name__}: {exc}"[:500]
-    code = response.status_code
     return code, None if 200 <= code < 300 else f"HTTP {code}"
+
+
+def _post_pinned(target: webhook_guard.Target, body: bytes, headers: dict) -> int:
+    """POST to the checked addresses in turn until one connects; return the HTTP status.
+
+    The connection goes to the address, while the Host header, TLS SNI and the certificate
+    check use the URL's host name. No redirects: a 3xx could send the signed body somewhere
+    the organisation did not name (and to an address nobody checked).
+    """
+    from requests.certs import where as ca_bundle  # the CA bundle deliveries have always used
+
+    headers = {**headers, "Host": target.host_header}
+    if target.basic_auth is not None:
+        headers.update(urllib3.util.make_headers(basic_auth=target.basic_auth))
+    timeout = urllib3.Timeout(connect=TIMEOUT_SECONDS, read=TIMEOUT_SECONDS)
+    last_error: Exception | None = None
+    for address in target.addresses:
+        if target.scheme == "https":
+            pool = urllib3.HTTPSConnectionPool(address, target.port, timeout=timeout, retries=False, maxsize=1,
+                                               cert_reqs="CERT_REQUIRED", ca_certs=ca_bundle(),
+                                               server_hostname=target.hostname, assert_hostname=target.hostname)
+        else:
+            pool = urllib3.HTTPConnectionPool(address, target.port, timeout=timeout, retries=False, maxsize=1)
+        try:
+            response = pool.urlopen("POST", target.request_target, body=body, headers=headers, redirect=False,
+                                    retries=False, assert_same_host=False, preload_content=False)
+            response.close()  # the body is not needed, however long it is
+            return response.status
+        except (NewConnectionError, ConnectTimeoutError) as exc:
+            last_error = exc  # this address is down; the host may have another one
+        finally:
+            pool.close()
+    raise last_error
 
 
 def _finish(svc, delivery_id: int, attempts: int, code: int | None, error: str | None) -> None:

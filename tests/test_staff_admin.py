@@ -23,6 +23,17 @@ def env(tmp_path):
     environment.svc.db.dispose()
 
 
+#: the operator settings the tests that deliver need: receivers listen on loopback over plain http
+LOOPBACK_OK = {"WEBHOOK_ALLOW_HTTP": True, "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1"}
+
+
+@pytest.fixture
+def loopback_env(tmp_path):
+    environment = make_env(tmp_path, **LOOPBACK_OK)
+    yield environment
+    environment.svc.db.dispose()
+
+
 BOARDS = "/sekreterare/admin/namnder"
 USERS = "/sekreterare/admin/anvandare"
 HOOKS = "/sekreterare/admin/webhooks"
@@ -101,7 +112,7 @@ def test_admin_cannot_deactivate_self(env):
 
 
 class Receiver:
-    def __init__(self, secret_box: dict):
+    def __init__(self, secret_box: dict, status: int = 204):
         self.got = []
         receiver = self
 
@@ -112,7 +123,7 @@ class Receiver:
                                + body, hashlib.sha256).hexdigest()
                 ok = hmac.compare_digest("sha256=" + mac, self.headers["X-Signering-Signature"])
                 receiver.got.append((self.headers["X-Signering-Event"], ok))
-                self.send_response(204 if ok else 401)
+                self.send_response(status if ok else 401)
                 self.end_headers()
 
             def log_message(self, *args):
@@ -127,7 +138,8 @@ class Receiver:
         self.server.server_close()
 
 
-def test_webhook_secret_shown_once_and_deliveries_listed(env):
+def test_webhook_secret_shown_once_and_deliveries_listed(loopback_env):
+    env = loopback_env
     box = {}
     receiver = Receiver(box)
     try:
@@ -148,7 +160,7 @@ def test_webhook_secret_shown_once_and_deliveries_listed(env):
         assert webhooks.deliver_due(env.svc) == 1
         assert receiver.got == [("protocol.finalized", True)]
         listed = text(client.get(HOOKS))
-        assert f"2025-09-23 10:00 protocol.finalized {receiver.url} Levererad 1 HTTP 204" in listed
+        assert f"2025-09-23 10:00 protocol.finalized {receiver.url} Levererad 1 HTTP 2xx" in listed
         assert protocol_id
     finally:
         receiver.close()
@@ -156,7 +168,8 @@ def test_webhook_secret_shown_once_and_deliveries_listed(env):
 
 def test_webhook_url_is_checked(env):
     client = env.client(ADMIN)
-    for bad in ("ftp://example.se/x", "example.se/hook", "https:///nohost", "https://ex ample.se/"):
+    for bad in ("ftp://example.se/x", "example.se/hook", "https:///nohost", "https://ex ample.se/",
+                "http://93.184.215.14/hook"):
         response = post_form(client, HOOKS, HOOKS, {"url": bad})
         assert response.status_code == 422, bad
         assert "Adressen ska vara en fullständig webbadress" in text(response)
@@ -164,12 +177,65 @@ def test_webhook_url_is_checked(env):
     assert env.count(Webhook) == 0
 
 
-def test_deactivated_webhook_gets_nothing_more(env):
+def test_deactivated_webhook_gets_nothing_more(loopback_env):
+    env = loopback_env
     client = env.client(ADMIN)
-    post_form(client, HOOKS, HOOKS, {"url": "https://ange.example/hook"})
+    assert post_form(client, HOOKS, HOOKS, {"url": "https://127.0.0.1:9/hook"}).status_code == 201
     with env.svc.db.read() as s:
         hook_id = s.execute(select(Webhook.id)).scalar_one()
     assert post_form(client, HOOKS, f"{HOOKS}/{hook_id}/stang-av", {}).status_code == 303
     assert "Avstängd" in text(client.get(HOOKS))
     upload_ok(env, env.client(SECRETARY))
     assert "Inga leveranser ännu" in text(client.get(HOOKS))
+
+
+def test_internal_webhook_addresses_are_refused_and_get_nothing(tmp_path):
+    """Plain http is allowed here (as in the other tests), but no private host is listed."""
+    env = make_env(tmp_path, WEBHOOK_ALLOW_HTTP=True)
+    box = {"secret": "unused"}
+    receiver = Receiver(box)
+    port = receiver.server.server_port
+    try:
+        client = env.client(ADMIN)
+        for bad in (receiver.url, f"http://[::1]:{port}/signering", f"http://localhost:{port}/signering",
+                    f"http://[::ffff:127.0.0.1]:{port}/", "http://169.254.169.254/latest/meta-data/",
+                    "https://10.0.0.1/hook", "https://192.168.1.10/hook"):
+            response = post_form(client, HOOKS, HOOKS, {"url": bad})
+            assert response.status_code == 422, bad
+            assert "Adressen leder till ett internt, lokalt eller reserverat nät" in text(response), bad
+            assert "webhook-secret" not in response.get_data(as_text=True)
+        assert env.count(Webhook) == 0
+        upload_ok(env, env.client(SECRETARY))
+        assert webhooks.deliver_due(env.svc) == 0
+    finally:
+        receiver.close()
+        env.svc.db.dispose()
+    assert receiver.got == []
+
+
+def test_delivery_outcome_is_shown_as_a_class_only(loopback_env):
+    """The page says delivered or failed with the status class, never the receiver's errors."""
+    env = loopback_env
+    box = {}
+    receiver = Receiver(box, status=405)
+    closed = Receiver(box)
+    closed.close()  # nothing listens there any more: "Connection refused"
+    try:
+        client = env.client(ADMIN)
+        for url in (receiver.url, closed.url):
+            response = post_form(client, HOOKS, HOOKS, {"url": url})
+            assert response.status_code == 201
+        box["secret"] = re.search(r'id="webhook-secret">([^<]+)<', response.get_data(as_text=True)).group(1)
+        with env.svc.db.write() as s:
+            for hook in s.execute(select(Webhook)).scalars():
+                hook.secret = box["secret"]
+        upload_ok(env, env.client(SECRETARY))
+        assert webhooks.deliver_due(env.svc) == 0
+    finally:
+        receiver.close()
+    assert receiver.got == [("protocol.finalized", True)]
+    listed = text(client.get(HOOKS))
+    assert f"protocol.finalized {receiver.url} Väntar, nästa försök 2025-09-23 10:00 1 HTTP 4xx" in listed
+    assert f"protocol.finalized {closed.url} Väntar, nästa försök 2025-09-23 10:00 1 Inget svar" in listed
+    for leak in ("405", "refused", "Connection", "Errno", "HTTPConnectionPool"):
+        assert leak not in listed, leak

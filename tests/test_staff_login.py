@@ -154,3 +154,82 @@ def test_session_of_another_org_user_is_their_own(env):
     with client.session_transaction() as sess:
         sess["org_id"] = env.org_id
     assert client.get("/sekreterare/").status_code == 302
+
+
+# -- client addresses behind the reverse proxy ----------------------------------------------
+
+PROXY = "127.0.0.1"
+
+
+@pytest.fixture
+def proxied(tmp_path):
+    """The app behind one trusted proxy (SIGNERING_FORWARDED_ALLOW_IPS), as in README's nginx set-up."""
+    environment = make_env(tmp_path, FORWARDED_ALLOW_IPS=PROXY)
+    yield environment
+    environment.svc.db.dispose()
+
+
+def _via(env, forwarded_for: str, *, remote: str = PROXY):
+    client = env.client(ip=remote)
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return client
+
+
+def test_failures_from_other_clients_behind_the_proxy_never_lock_an_account(proxied):
+    for i in range(24):
+        attacker = _via(proxied, f"203.0.113.{i % 3 + 1}")
+        assert login(attacker, SECRETARY, "gissning gissning").status_code in (401, 429)
+    assert login(_via(proxied, "198.51.100.20"), SECRETARY, PASSWORD).status_code == 303
+    # A spoofed entry before the proxy's own counts for nothing: the proxy appended the real one.
+    assert login(_via(proxied, "203.0.113.1, 198.51.100.21"), SECRETARY, PASSWORD).status_code == 303
+
+
+def test_the_client_behind_the_proxy_is_throttled_not_the_proxy(proxied):
+    attacker = _via(proxied, "203.0.113.66")
+    for _ in range(10):
+        assert login(attacker, SECRETARY, "gissning gissning").status_code == 401
+    assert login(attacker, SECRETARY, PASSWORD).status_code == 429
+    # Prepending made-up addresses does not make the same client someone else.
+    assert login(_via(proxied, "192.0.2.99, 203.0.113.66"), SECRETARY, PASSWORD).status_code == 429
+    assert login(_via(proxied, "198.51.100.20"), SECRETARY, PASSWORD).status_code == 303
+
+
+def test_forwarded_for_from_an_untrusted_address_is_ignored(proxied):
+    for i in range(10):
+        spoofer = _via(proxied, f"203.0.113.{i + 1}", remote="198.51.100.7")
+        assert login(spoofer, SECRETARY, "gissning gissning").status_code == 401
+    # All ten counted against 198.51.100.7, whatever it claimed to forward.
+    assert login(_via(proxied, "203.0.113.200", remote="198.51.100.7"), SECRETARY, PASSWORD).status_code == 429
+    # Clients the proxy forwards are unaffected.
+    assert login(_via(proxied, "203.0.113.1"), SECRETARY, PASSWORD).status_code == 303
+
+
+def test_one_client_guessing_many_accounts_is_stopped_for_all(env):
+    client = env.client(ip="198.51.100.8")
+    for i in range(30):
+        assert login(client, f"gissad{i}@ange.se", "gissning gissning").status_code == 401
+    assert login(client, ADMIN, PASSWORD).status_code == 429
+    assert login(env.client(ip="198.51.100.9"), ADMIN, PASSWORD).status_code == 303
+
+
+def test_ipv6_client_is_counted_by_its_block(env):
+    for i in range(10):
+        assert login(env.client(ip=f"2001:db8:1:2::{i + 1:x}"), SECRETARY, "gissning gissning").status_code == 401
+    assert login(env.client(ip="2001:db8:1:2::ff"), SECRETARY, PASSWORD).status_code == 429
+    assert login(env.client(ip="2001:db8:1:3::1"), SECRETARY, PASSWORD).status_code == 303
+
+
+def test_audit_trail_records_the_client_behind_the_proxy(proxied):
+    import re
+
+    from sqlalchemy import select
+
+    from signering.models import Event
+    from test_staff_support import upload_ok
+
+    upload_ok(proxied, proxied.client(SECRETARY))
+    token = re.search(r"/signera/(\S+)", proxied.mail_text(proxied.mails_to(SECRETARY)[-1])).group(1)
+    assert _via(proxied, "192.0.2.1, 198.51.100.30").get(f"/signera/{token}").status_code == 200
+    with proxied.svc.db.read() as s:
+        opened = s.execute(select(Event).filter_by(kind="opened")).scalar_one()
+    assert opened.detail["ip"] == "198.51.100.30"

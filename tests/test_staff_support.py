@@ -127,13 +127,14 @@ def _template_db(base_dir) -> tuple[str, int, int]:
     return _TEMPLATE["db"]
 
 
-def make_env(tmp_path) -> StaffEnv:
+def make_env(tmp_path, **settings) -> StaffEnv:
+    """``settings``: more configuration for the app (e.g. WEBHOOK_ALLOWED_HOSTS)."""
     template, org_id, other_id = _template_db(tmp_path.parent)
     shutil.copyfile(template, tmp_path / "db.sqlite3")
     data_dir = str(tmp_path / "blobs")
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3", "DATA_DIR": data_dir,
                       "INSTANCE_DIR": str(tmp_path / "instance"), "SECRET_KEY": b"x" * 32,
-                      "BASE_URL": "http://localhost"})
+                      "BASE_URL": "http://localhost", **settings})
     app.config["TESTING"] = True
     assert app.config.get("WTF_CSRF_ENABLED", True), "the staff tests run with CSRF protection on"
     svc = app.extensions["signering"]

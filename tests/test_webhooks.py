@@ -68,14 +68,29 @@ class Receiver:
         self.server.server_close()
 
 
-@pytest.fixture
-def svc(tmp_path):
+def _services(tmp_path, **settings) -> Services:
     db = Database(f"sqlite:///{tmp_path}/db.sqlite3")
     db.upgrade()
-    service = Services(db=db, blobs=BlobStore(tmp_path / "blobs"), settings=Settings(secret_key=b"k" * 32),
-                       clock=Clock())
+    config = Settings(secret_key=b"k" * 32)
+    for name, value in settings.items():
+        setattr(config, name, value)
+    return Services(db=db, blobs=BlobStore(tmp_path / "blobs"), settings=config, clock=Clock())
+
+
+@pytest.fixture
+def svc(tmp_path):
+    # The receivers listen on loopback over plain http: the operator settings for tests allow both.
+    service = _services(tmp_path, webhook_allow_http=True, webhook_allowed_hosts="127.0.0.1")
     yield service
-    db.dispose()
+    service.db.dispose()
+
+
+@pytest.fixture
+def strict_svc(tmp_path):
+    """Production settings except plain http: no private host is allowed."""
+    service = _services(tmp_path, webhook_allow_http=True)
+    yield service
+    service.db.dispose()
 
 
 def _queue(svc, url: str, secret: str = SECRET) -> int:
@@ -183,3 +198,72 @@ def test_backoff_is_capped():
     assert webhooks.backoff(1) == dt.timedelta(seconds=30)
     assert webhooks.backoff(2) == dt.timedelta(seconds=60)
     assert webhooks.backoff(20) == dt.timedelta(hours=6)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::ffff:127.0.0.1]", "127.1"])
+def test_loopback_receiver_gets_nothing_without_the_operators_allowance(strict_svc, host):
+    """Rows saved before the check existed (or a name that now resolves inward) are refused at delivery."""
+    receiver = Receiver()
+    try:
+        delivery_id = _queue(strict_svc, receiver.url.replace("127.0.0.1", host))
+        assert webhooks.deliver_due(strict_svc) == 0
+        strict_svc.clock.advance(hours=7)
+        assert webhooks.deliver_due(strict_svc) == 0
+    finally:
+        receiver.close()
+    assert receiver.received == []
+    row = _row(strict_svc, delivery_id)
+    assert row.status == "pending" and row.attempts == 2 and row.last_status_code is None
+    assert row.last_error == "refused: webhook_address_refused"
+
+
+def test_plain_http_is_refused_at_delivery_unless_allowed(tmp_path):
+    receiver = Receiver()
+    service = _services(tmp_path, webhook_allowed_hosts="127.0.0.1")  # loopback listed, http not allowed
+    try:
+        delivery_id = _queue(service, receiver.url)
+        assert webhooks.deliver_due(service) == 0
+    finally:
+        receiver.close()
+        service.db.dispose()
+    assert receiver.received == []
+    assert _row(service, delivery_id).last_error == "refused: webhook_url_invalid"
+
+
+def test_redirect_is_not_followed(svc):
+    target = Receiver()
+    redirector = Receiver(statuses=[302])
+    try:
+        delivery_id = _queue(svc, redirector.url)
+        assert webhooks.deliver_due(svc) == 0
+    finally:
+        redirector.close()
+        target.close()
+    assert len(redirector.received) == 1 and target.received == []
+    assert _row(svc, delivery_id).last_status_code == 302
+
+
+def test_connection_goes_to_the_checked_address_with_the_name_in_host(svc):
+    """The URL's name is looked up once, by the check; the request goes to that address."""
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            seen.append(self.headers["Host"])
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    svc.settings.webhook_allowed_hosts = "localhost"
+    try:
+        # "localhost" may resolve to ::1 first, where nothing listens: the next checked address is used.
+        _queue(svc, f"http://localhost:{server.server_port}/hook")
+        assert webhooks.deliver_due(svc) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen == [f"localhost:{server.server_port}"]

@@ -14,6 +14,7 @@ from signering.workflow.services import Services
 
 from . import config as config_mod
 from .errors import register_error_handlers
+from .proxy import TrustedProxies
 from .security import register_security_headers
 
 csrf = CSRFProtect()
@@ -45,6 +46,7 @@ def create_app(overrides: dict | None = None, *, services: Services | None = Non
         services = build_services(cfg)
     app.extensions["signering"] = services
 
+    app.wsgi_app = TrustedProxies(app.wsgi_app, cfg.get("FORWARDED_ALLOW_IPS", "127.0.0.1"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     register_error_handlers(app)

@@ -31,6 +31,11 @@ class Settings:
     reminder_after_days: int = 3
     #: an external RFC 3161 TSA; empty means the organisation's own (see Services.timestamper_for)
     tsa_url: str = ""
+    #: webhooks to plain http:// addresses too (tests; never in production)
+    webhook_allow_http: bool = False
+    #: host names, addresses or networks that webhooks may reach although they are not public
+    #: (a list, or text separated by commas or spaces; see signering.webhook_guard.Policy)
+    webhook_allowed_hosts: str | tuple[str, ...] = ()
 
 
 @dataclass

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from signering import accounts, webhooks
-from signering.errors import InputError, SigneringError
+from signering import accounts, webhook_guard, webhooks
+from signering.errors import SigneringError
 from signering.models import Board, Organisation, User, Webhook, WebhookDelivery
 
 from ..auth import current_org_id, current_user, login_required
@@ -109,11 +107,8 @@ def user_deactivate(user_id: int):
 # -- webhooks -----------------------------------------------------------------------------
 
 def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 500 or any(c.isspace() for c in url):
-        raise InputError("Adressen ska vara en fullständig webbadress som börjar med https:// (högst 500 tecken).",
-                         "The address must be a full web address starting with https:// (at most 500 characters).",
-                         field="url")
+    # The same check runs again before every delivery (signering.webhooks).
+    webhook_guard.check(url, webhook_guard.Policy.from_settings(_svc().settings))
     return url
 
 

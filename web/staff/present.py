@@ -61,6 +61,19 @@ KINDS = {"protokoll": _l("Protokoll"), "utdrag": _l("Protokollsutdrag"), "omedel
 DELIVERY_STATUS = {"pending": _l("Väntar"), "delivered": _l("Levererad"), "failed": _l("Misslyckad")}
 
 
+def delivery_outcome(delivery) -> str:
+    """The last attempt's answer as a class only ("HTTP 5xx", or no answer at all).
+
+    Exact codes and error texts ("Connection refused", "HTTP 405") would let an admin map
+    ports and services on the operator's network; those stay in the operator's log.
+    """
+    if delivery.last_status_code:
+        return f"HTTP {delivery.last_status_code // 100}xx"
+    if delivery.last_error:
+        return _("Inget svar")
+    return ""
+
+
 def local_time(when: dt.datetime | None) -> str:
     """Stored times are UTC (SQLite returns them naive); staff read Swedish local time."""
     if when is None:
