@@ -10,8 +10,27 @@ import os
 import secrets
 
 from .db import Database, default_url
+from .errors import SigneringError
 from .storage import BlobStore
 from .workflow.services import Services, Settings
+
+
+class ConfigError(SigneringError):
+    """An environment variable has a value the service cannot use."""
+
+    code = "invalid_configuration"
+    http_status = 500
+
+
+def env_flag(name: str) -> bool:
+    """A 1/0 setting; anything else is refused rather than guessed (a typo must not open a door)."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no", "nej", "off"):
+        return False
+    if value in ("1", "true", "yes", "ja", "on"):
+        return True
+    raise ConfigError(f"{name} ska vara 1 eller 0, inte '{value}'. Rätta variabeln och starta om.",
+                      f"{name} must be 1 or 0, not '{value}'. Correct the variable and start again.", variable=name)
 
 
 def instance_dir() -> str:
@@ -47,6 +66,8 @@ def settings_from_env() -> dict:
         "MAX_UPLOAD_MB": int(env.get("SIGNERING_MAX_UPLOAD_MB", "100")),
         "REMINDER_DAYS": int(env.get("SIGNERING_REMINDER_DAYS", "3")),
         "LANG": env.get("SIGNERING_LANG", "sv"),
+        # The service timestamps its own signatures on loopback; the public /tsa/<slug> is opt-in.
+        "PUBLIC_TSA": env_flag("SIGNERING_PUBLIC_TSA"),
     }
 
 
