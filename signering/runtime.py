@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 
+from . import keyfile
 from .db import Database, default_url
 from .errors import SigneringError
 from .storage import BlobStore
@@ -41,17 +42,8 @@ def secret_key(instance: str) -> bytes:
     env = os.environ.get("SIGNERING_SECRET_KEY")
     if env:
         return env.encode()
-    path = os.path.join(instance, "secret_key")
-    os.makedirs(instance, exist_ok=True)
-    try:
-        # O_EXCL: several processes starting at once end up sharing one key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    except FileExistsError:
-        pass
-    with open(path) as fh:
-        return fh.read().strip().encode()
+    return keyfile.read_or_create(os.path.join(instance, "secret_key"),
+                                  lambda: secrets.token_hex(32).encode()).strip()
 
 
 def settings_from_env() -> dict:
@@ -68,7 +60,20 @@ def settings_from_env() -> dict:
         "LANG": env.get("SIGNERING_LANG", "sv"),
         # The service timestamps its own signatures on loopback; the public /tsa/<slug> is opt-in.
         "PUBLIC_TSA": env_flag("SIGNERING_PUBLIC_TSA"),
+        # Empty: a file in the instance directory, made on first use (see the helpers below).
+        "LOG_KEY_FILE": env.get("SIGNERING_LOG_KEY_FILE", ""),
+        "BACKUP_KEY_FILE": env.get("SIGNERING_BACKUP_KEY_FILE", ""),
     }
+
+
+def log_key_file(cfg: dict) -> str:
+    """The installation's transparency-log signing key (PEM)."""
+    return os.path.abspath(cfg.get("LOG_KEY_FILE") or os.path.join(cfg["INSTANCE_DIR"], "log_key.pem"))
+
+
+def backup_key_file(cfg: dict) -> str:
+    """The key that authenticates (and may encrypt) backups; it is never written into one."""
+    return os.path.abspath(cfg.get("BACKUP_KEY_FILE") or os.path.join(cfg["INSTANCE_DIR"], "backup_key"))
 
 
 def build_services(cfg: dict) -> Services:
