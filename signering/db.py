@@ -8,17 +8,43 @@ PostgreSQL the steps lock their rows with ``SELECT … FOR UPDATE`` (see :func:`
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
 MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
 
 
 def default_url(instance_dir: str) -> str:
     return "sqlite:///" + os.path.join(os.path.abspath(instance_dir), "signering.sqlite3")
+
+
+def _private_sqlite_file(path: str) -> None:
+    """Make the SQLite file readable by the service's user only, before SQLite opens it.
+
+    SQLite creates a database with the process umask (usually 0644), and the database holds
+    password hashes, webhook secrets and e-mail addresses. Its -wal and -shm files take the
+    database file's mode when SQLite creates them; files left by an older version are narrowed.
+    """
+    path = os.path.abspath(path)
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        try:
+            mode = os.stat(name).st_mode
+            if mode & 0o077:
+                os.chmod(name, mode & 0o700)
+        except FileNotFoundError:
+            pass
+        except PermissionError:
+            log.warning("%s is readable by other users and is not ours to change; run chmod 600 on it", name)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -45,9 +71,9 @@ class Database:
         kwargs = {"future": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 15}
-            path = url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            path = url.split("///", 1)[1].split("?", 1)[0] if "///" in url else ""
+            if path and path != ":memory:" and not path.startswith("file:"):
+                _private_sqlite_file(path)
         else:
             kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
         self.engine = create_engine(url, **kwargs)

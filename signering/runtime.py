@@ -9,9 +9,29 @@ from __future__ import annotations
 import os
 import secrets
 
+from . import keyfile
 from .db import Database, default_url
+from .errors import SigneringError
 from .storage import BlobStore
 from .workflow.services import Services, Settings
+
+
+class ConfigError(SigneringError):
+    """An environment variable has a value the service cannot use."""
+
+    code = "invalid_configuration"
+    http_status = 500
+
+
+def env_flag(name: str) -> bool:
+    """A 1/0 setting; anything else is refused rather than guessed (a typo must not open a door)."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no", "nej", "off"):
+        return False
+    if value in ("1", "true", "yes", "ja", "on"):
+        return True
+    raise ConfigError(f"{name} ska vara 1 eller 0, inte '{value}'. Rätta variabeln och starta om.",
+                      f"{name} must be 1 or 0, not '{value}'. Correct the variable and start again.", variable=name)
 
 
 def instance_dir() -> str:
@@ -22,17 +42,8 @@ def secret_key(instance: str) -> bytes:
     env = os.environ.get("SIGNERING_SECRET_KEY")
     if env:
         return env.encode()
-    path = os.path.join(instance, "secret_key")
-    os.makedirs(instance, exist_ok=True)
-    try:
-        # O_EXCL: several processes starting at once end up sharing one key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-    except FileExistsError:
-        pass
-    with open(path) as fh:
-        return fh.read().strip().encode()
+    return keyfile.read_or_create(os.path.join(instance, "secret_key"),
+                                  lambda: secrets.token_hex(32).encode()).strip()
 
 
 def settings_from_env() -> dict:
@@ -47,10 +58,25 @@ def settings_from_env() -> dict:
         "MAX_UPLOAD_MB": int(env.get("SIGNERING_MAX_UPLOAD_MB", "100")),
         "REMINDER_DAYS": int(env.get("SIGNERING_REMINDER_DAYS", "3")),
         "LANG": env.get("SIGNERING_LANG", "sv"),
-        "WEBHOOK_ALLOW_HTTP": env.get("SIGNERING_WEBHOOK_ALLOW_HTTP", "0").strip().lower() in ("1", "true", "yes"),
+        "WEBHOOK_ALLOW_HTTP": env_flag("SIGNERING_WEBHOOK_ALLOW_HTTP"),
         "WEBHOOK_ALLOWED_HOSTS": env.get("SIGNERING_WEBHOOK_ALLOWED_HOSTS", ""),
         "FORWARDED_ALLOW_IPS": env.get("SIGNERING_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        # The service timestamps its own signatures on loopback; the public /tsa/<slug> is opt-in.
+        "PUBLIC_TSA": env_flag("SIGNERING_PUBLIC_TSA"),
+        # Empty: a file in the instance directory, made on first use (see the helpers below).
+        "LOG_KEY_FILE": env.get("SIGNERING_LOG_KEY_FILE", ""),
+        "BACKUP_KEY_FILE": env.get("SIGNERING_BACKUP_KEY_FILE", ""),
     }
+
+
+def log_key_file(cfg: dict) -> str:
+    """The installation's transparency-log signing key (PEM)."""
+    return os.path.abspath(cfg.get("LOG_KEY_FILE") or os.path.join(cfg["INSTANCE_DIR"], "log_key.pem"))
+
+
+def backup_key_file(cfg: dict) -> str:
+    """The key that authenticates (and may encrypt) backups; it is never written into one."""
+    return os.path.abspath(cfg.get("BACKUP_KEY_FILE") or os.path.join(cfg["INSTANCE_DIR"], "backup_key"))
 
 
 def build_services(cfg: dict) -> Services:

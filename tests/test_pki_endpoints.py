@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 import test_api_support as api
 from asn1crypto import tsp
 from cryptography import x509
@@ -36,11 +37,38 @@ def test_root_crls(tmp_path):
         assert x509.load_der_x509_crl(r.data).is_signature_valid(root.public_key())
 
 
-def test_tsa_answers_rfc3161_over_http(tmp_path):
-    env = api.make_env(tmp_path)
-    req = tsp.TimeStampReq({"version": 1, "message_imprint": {
+def _timestamp_request() -> bytes:
+    return tsp.TimeStampReq({"version": 1, "message_imprint": {
         "hash_algorithm": {"algorithm": "sha256"}, "hashed_message": hashlib.sha256(b"x").digest()},
-        "nonce": 42, "cert_req": True})
+        "nonce": 42, "cert_req": True}).dump()
+
+
+def test_public_tsa_is_off_unless_the_operator_turns_it_on(tmp_path, monkeypatch):
+    monkeypatch.delenv("SIGNERING_PUBLIC_TSA", raising=False)
+    env = api.make_env(tmp_path)
+    for method in ("post", "get"):
+        r = getattr(env.client, method)("/tsa/solleftea", data=_timestamp_request(),
+                                        content_type="application/timestamp-query")
+        assert r.status_code == 404, method
+    monkeypatch.setenv("SIGNERING_PUBLIC_TSA", "0")
+    (tmp_path / "off").mkdir()
+    assert api.make_env(tmp_path / "off").client.post("/tsa/solleftea", data=_timestamp_request(),
+                                                       content_type="application/timestamp-query").status_code == 404
+
+
+def test_a_mistyped_public_tsa_setting_stops_the_start(tmp_path, monkeypatch):
+    from signering.runtime import ConfigError
+
+    monkeypatch.setenv("SIGNERING_PUBLIC_TSA", "kanske")
+    with pytest.raises(ConfigError) as caught:
+        api.make_env(tmp_path)
+    assert "SIGNERING_PUBLIC_TSA" in caught.value.message("sv")
+
+
+def test_tsa_answers_rfc3161_over_http(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIGNERING_PUBLIC_TSA", "1")
+    env = api.make_env(tmp_path)
+    req = tsp.TimeStampReq.load(_timestamp_request())
     r = env.client.post("/tsa/solleftea", data=req.dump(), content_type="application/timestamp-query")
     assert r.status_code == 200 and r.mimetype == "application/timestamp-reply"
     token = tsp.TimeStampResp.load(r.data)["time_stamp_token"]

@@ -262,3 +262,19 @@ def test_post_notice_refuses_bad_input(env):
         post_notice(svc, org, "kallelse", "x", "", dt.date(2025, 9, 10), dt.date(2025, 9, 20), board_name="Okänd")
     with env.svc.db.read() as session:
         assert session.execute(select(Notice).filter_by(title="x")).first() is None
+
+
+@pytest.mark.parametrize("path", ["/solleftea/anslagstavla?sida=99999999999999999999",
+                                  "/solleftea/anslagstavla/arkiv?sida=99999999999999999999",
+                                  "/solleftea/anslagstavla/99999999999999999999",
+                                  f"/solleftea/anslagstavla/{2**63}"])
+def test_page_numbers_and_ids_beyond_any_database_integer_are_404(env, path):
+    # They reached the query as offsets or ids and SQLite raised OverflowError (a 500).
+    assert env.client.get(path).status_code == 404
+
+
+def test_ordinary_and_unreadable_page_numbers_still_answer(env):
+    for query in ("sida=1", "sida=2", "sida=0", "sida=-5", "sida=abc", f"sida={'9' * 5000}"):
+        assert env.client.get(f"/solleftea/anslagstavla?{query}").status_code == 200, query
+        assert env.client.get(f"/solleftea/anslagstavla/arkiv?{query}").status_code == 200, query
+    assert env.client.get(f"/solleftea/anslagstavla/{2**63 - 1}").status_code == 404

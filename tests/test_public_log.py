@@ -223,3 +223,61 @@ def test_proof_for_unknown_or_bad_hash(env):
     in_progress = add_protocol(env, original=fake_pdf("not sealed"), sealed=None, meeting=dt.date(2025, 9, 8),
                                status="signing")
     assert env.client.get(f"/api/v1/log/proof/{in_progress['original_sha256']}").status_code == 404
+
+
+def test_head_is_signed_by_the_installation_log_key_once_per_change_of_the_tree(env, tmp_path):
+    from signering.pki.orgkeys import demo_keys
+    from web.app import create_app
+
+    head = checked_head(env)
+    key_file = tmp_path / "inst" / "log_key.pem"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    log_key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+    public_pem = log_key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    assert head["public_key_pem"] == public_pem
+    # Not an organisation's e-sigill: the log covers every organisation's entries.
+    seal_pem = demo_keys().seal.certificate.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    assert head["public_key_pem"] != seal_pem
+
+    # The tree has not changed: the very same head (ECDSA signatures differ each time they are made).
+    env.clock.set(dt.date(2025, 9, 11))
+    assert checked_head(env) == head
+    assert env.client.get("/api/v1/log/consistency?from=0").get_json()["tree_head"] == head
+    # Another process of the same installation serves the same head without signing anew.
+    other = create_app({"DATABASE_URL": env.svc.db.url, "DATA_DIR": env.svc.blobs.root,
+                        "INSTANCE_DIR": str(tmp_path / "inst"), "SECRET_KEY": b"x" * 32,
+                        "BASE_URL": "http://localhost"}, services=env.svc)
+    assert other.test_client().get("/api/v1/log/head").get_json() == head
+
+    publish(env, 1)
+    newer = checked_head(env)
+    assert newer["tree_size"] == 1 and newer["public_key_pem"] == public_pem
+    assert newer["timestamp"] == "2025-09-11T10:00:00.000000Z" and newer["signature"] != head["signature"]
+    assert checked_head(env) == newer
+
+
+def test_log_key_from_the_operator_setting(env, tmp_path):
+    from web.app import create_app
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    key_file = tmp_path / "etc" / "log.pem"
+    key_file.parent.mkdir()
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    app = create_app({"DATABASE_URL": env.svc.db.url, "DATA_DIR": env.svc.blobs.root,
+                      "INSTANCE_DIR": str(tmp_path / "inst2"), "SECRET_KEY": b"x" * 32,
+                      "BASE_URL": "http://localhost", "LOG_KEY_FILE": str(key_file)}, services=env.svc)
+    head = app.test_client().get("/api/v1/log/head").get_json()
+    assert serialization.load_pem_public_key(head["public_key_pem"].encode()).public_numbers() == \
+        key.public_key().public_numbers()
+    assert not (tmp_path / "inst2" / "log_key.pem").exists()
+
+    key_file.write_text("not a key")
+    broken = create_app({"DATABASE_URL": env.svc.db.url, "DATA_DIR": env.svc.blobs.root,
+                         "INSTANCE_DIR": str(tmp_path / "inst3"), "SECRET_KEY": b"x" * 32,
+                         "BASE_URL": "http://localhost", "LOG_KEY_FILE": str(key_file)}, services=env.svc)
+    response = broken.test_client().get("/api/v1/log/head")
+    assert response.status_code == 503 and response.get_json()["error"] == "log_key_unavailable"
+    assert str(key_file) in response.get_json()["message"]

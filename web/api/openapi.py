@@ -312,7 +312,7 @@ SCHEMAS = {
             "key_id": HEX,
             "signature": HEX,
             "signed_body": {"type": "string", "description": "The exact text that was signed."},
-            "public_key_pem": {"type": "string", "description": "The log's public key (the e-sigill's)."},
+            "public_key_pem": {"type": "string", "description": "The log's public key (the installation's log key, not an organisation's e-sigill)."},
         },
     },
     "LogLeaf": {

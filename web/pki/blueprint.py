@@ -1,10 +1,10 @@
 """Public PKI endpoints: CRLs, the OCSP responder and CA certificate the certificates name, and each
-organisation's RFC 3161 TSA."""
+organisation's RFC 3161 TSA (only with SIGNERING_PUBLIC_TSA=1)."""
 
 from __future__ import annotations
 
 from cryptography.hazmat.primitives import serialization
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from signering.models import Organisation
 from signering.pki import ocsp
@@ -84,6 +84,10 @@ def demo_root_crl():
 
 @bp.route("/tsa/<slug>", methods=["GET", "POST"])
 def tsa(slug: str):
+    # A public TSA timestamps anything for anyone, in the organisation's name; the service's own
+    # signatures never come this way (Services.timestamper_for uses a loopback TSA).
+    if not current_app.config["SIGNERING"].get("PUBLIC_TSA"):
+        abort(404)
     _svc, org, keys = _org(slug)
     authority = _authorities.get(slug)
     if authority is None:

@@ -23,6 +23,21 @@ ARCHIVE_PAGE = 50
 BOARD_PAGE = 20
 
 
+#: far beyond any real board; keeps the row offset inside the database's 64-bit integers
+MAX_PAGE = 1_000_000
+
+
+def _page() -> int:
+    """``?sida=``: unreadable means the first page; a page number no board can reach is 404."""
+    try:
+        page = int(request.args.get("sida", "1"))
+    except ValueError:
+        return 1
+    if page > MAX_PAGE:
+        abort(404)
+    return max(1, page)
+
+
 def _org(session, slug: str) -> Organisation:
     org = session.execute(select(Organisation).filter_by(slug=slug)).scalar_one_or_none()
     if org is None:
@@ -52,10 +67,7 @@ def board_redirect():
 
 def board(org: str):
     svc = services()
-    try:
-        page = max(1, int(request.args.get("sida", "1")))
-    except ValueError:
-        page = 1
+    page = _page()
     today = svc.today()
     # The common case (nothing changed) needs one query on a plain connection, no ORM session.
     with svc.db.engine.connect() as conn:
@@ -85,10 +97,7 @@ def board(org: str):
 def archive(org: str):
     svc = services()
     query = (request.args.get("q") or "").strip()[:200]
-    try:
-        page = max(1, int(request.args.get("sida", "1")))
-    except ValueError:
-        page = 1
+    page = _page()
     with svc.db.read() as session:
         row = _org(session, org)
         found, total = notice_rules.archived(session, row.id, query, offset=(page - 1) * ARCHIVE_PAGE,

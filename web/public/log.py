@@ -1,37 +1,29 @@
 """Transparency log endpoints: the signed tree head, inclusion and consistency proofs.
 
 Each answer is computed from one read of the leaf hashes, so a proof and the tree head that
-comes with it always describe the same tree. The head is signed with the e-sigill key of the
-first organisation (the service's own, in a single-municipality installation).
+comes with it always describe the same tree. The head is signed with the installation's own log
+key, once per change of the tree (``signering.translog.head_signer``).
 """
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlsplit
 
-from cryptography.hazmat.primitives import serialization
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from sqlalchemy import or_, select
 
-from signering.errors import InputError, SigneringError
-from signering.models import LogEntry, Organisation
+from signering.errors import InputError
+from signering.models import LogEntry
 from signering.registry import normalise
+from signering.runtime import log_key_file
 from signering.translog import merkle
-from signering.translog.checkpoint import TreeHead, sign_tree_head
+from signering.translog.head_signer import HeadSigner
 from signering.translog.leaf import decode_leaf
 from signering.translog.proofs import ConsistencyProof, InclusionProof
 from signering.workflow.errors import NotFound
 
 from ..app import services
-
-
-class LogKeyUnavailable(SigneringError):
-    code = "log_key_unavailable"
-    http_status = 503
-    default_sv = ("Transparensloggen kan inte signeras just nu: ingen organisation har ett e-sigill med en "
-                  "nyckel i fil. Lägg upp en organisation, eller kontakta driften.")
-    default_en = ("The transparency log cannot be signed right now: no organisation has an e-seal with a key "
-                  "in a file. Add an organisation, or contact operations.")
 
 
 class BadLogParameter(InputError):
@@ -43,25 +35,25 @@ def _leaf_hashes(session) -> list[bytes]:
     return [bytes.fromhex(h) for h in session.execute(select(LogEntry.leaf_hash).order_by(LogEntry.index)).scalars()]
 
 
-def _signed_head(session, hashes: list[bytes]) -> dict:
+def _head_signer() -> HeadSigner:
+    signer = current_app.extensions.get("signering_log_head")
+    if signer is None:
+        cfg = current_app.config["SIGNERING"]
+        signer = current_app.extensions.setdefault(
+            "signering_log_head",
+            HeadSigner(log_key_file(cfg), os.path.join(cfg["INSTANCE_DIR"], "log_head.json")))
+    return signer
+
+
+def _signed_head(hashes: list[bytes]) -> dict:
     svc = services()
-    org = session.execute(select(Organisation).order_by(Organisation.id).limit(1)).scalar_one_or_none()
-    seal = svc.keys_for(org).seal if org is not None else None
-    if seal is None or seal.private_key is None:
-        # A seal on a PKCS#11 token signs PDFs through pyHanko only; it has no key object here.
-        raise LogKeyUnavailable()
     origin = (urlsplit(svc.settings.base_url).netloc or "signering") + "/log"
-    head = TreeHead(origin=origin, tree_size=len(hashes), root_hash=merkle.root(hashes), timestamp=svc.clock())
-    signed = sign_tree_head(head, seal.private_key)
-    public_pem = seal.private_key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                            serialization.PublicFormat.SubjectPublicKeyInfo)
-    return {**signed.to_dict(), "signed_body": head.encode().decode("utf-8"),
-            "public_key_pem": public_pem.decode("ascii")}
+    return _head_signer().head(origin, hashes, svc.clock())
 
 
 def head():
     with services().db.read() as session:
-        return jsonify(_signed_head(session, _leaf_hashes(session)))
+        return jsonify(_signed_head(_leaf_hashes(session)))
 
 
 def proof(sha256: str):
@@ -82,7 +74,7 @@ def proof(sha256: str):
             # the exact bytes that were hashed, for verifiers that rebuild the leaf hash themselves
             "leaf_json": row.leaf.decode("utf-8"),
             "inclusion_proof": inclusion.to_dict(),
-            "tree_head": _signed_head(session, hashes),
+            "tree_head": _signed_head(hashes),
         })
 
 
@@ -113,4 +105,4 @@ def consistency():
                                   field="from")
         path = merkle.consistency_proof(hashes, old, new)
         result = ConsistencyProof(tree_size_1=old, tree_size_2=new, consistency_path=tuple(path))
-        return jsonify({"consistency_proof": result.to_dict(), "tree_head": _signed_head(session, hashes)})
+        return jsonify({"consistency_proof": result.to_dict(), "tree_head": _signed_head(hashes)})
