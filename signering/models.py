@@ -7,8 +7,9 @@ import datetime as dt
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text,
                         UniqueConstraint, Index)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from . import route
 from .clock import utcnow
 
 
@@ -106,6 +107,11 @@ class Protocol(Base):
     def current(self) -> ProtocolVersion | None:
         return self.versions[-1] if self.versions else None
 
+    @validates("status")
+    def _status_changes_by_the_rules(self, _key, new):
+        # Every status change passes here, so the table in route.py is enforced, not just written down.
+        return route.check_transition(route.PROTOCOL_TRANSITIONS, self.status, new, "protocol %s" % self.id)
+
 
 class ProtocolVersion(Base):
     __tablename__ = "protocol_version"
@@ -155,6 +161,11 @@ class SignatureRequest(Base):
     decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     version: Mapped[ProtocolVersion] = relationship(back_populates="requests")
 
+    @validates("status")
+    def _status_changes_by_the_rules(self, _key, new):
+        # Every status change passes here, so the table in route.py is enforced, not just written down.
+        return route.check_transition(route.REQUEST_TRANSITIONS, self.status, new, "signature request %s" % self.id)
+
 
 class Event(Base):
     """The audit trail. Staff-only: it may hold e-mail addresses and IP addresses."""
@@ -191,6 +202,11 @@ class Notice(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     protocol: Mapped[Protocol | None] = relationship()
+
+    @validates("status")
+    def _status_changes_by_the_rules(self, _key, new):
+        # Every status change passes here, so the table in route.py is enforced, not just written down.
+        return route.check_transition(route.NOTICE_TRANSITIONS, self.status, new, "notice %s" % self.id)
 
 
 class OutboxMail(Base):

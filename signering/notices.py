@@ -17,6 +17,7 @@ from .errors import DatesOutOfOrder, InputError, InvalidDate
 from .models import Board, Notice, Organisation, Protocol
 from .workflow.audit import record
 from .workflow.errors import NotFound, UnknownBoard
+from .route import NoticeStatus, ProtocolStatus
 
 #: notices staff post by hand; a bevis om justering is posted by sealing
 KINDS = ("kungorelse", "kallelse", "underrattelse")
@@ -31,7 +32,7 @@ _WITH_VERSIONS = (selectinload(Notice.protocol).selectinload(Protocol.versions),
 def current(session, org_id: int, today: dt.date, *, offset: int = 0, limit: int | None = None) -> list[Notice]:
     """The notices on the organisation's board today, newest first."""
     return session.execute(
-        select(Notice).where(Notice.organisation_id == org_id, Notice.status == "posted",
+        select(Notice).where(Notice.organisation_id == org_id, Notice.status == NoticeStatus.POSTED,
                              Notice.posted_date <= today)
         .order_by(Notice.posted_date.desc(), Notice.id.desc())
         .options(*_WITH_VERSIONS).offset(offset).limit(limit)
@@ -39,7 +40,7 @@ def current(session, org_id: int, today: dt.date, *, offset: int = 0, limit: int
 
 
 # Built once: constructing the statement cost more than running it (the board asks on every request).
-_ON_BOARD = (Notice.organisation_id == Organisation.id) & (Notice.status == "posted") & \
+_ON_BOARD = (Notice.organisation_id == Organisation.id) & (Notice.status == NoticeStatus.POSTED) & \
     (Notice.posted_date <= bindparam("today"))
 _FINGERPRINT = (
     select(Organisation.id, Organisation.name, func.count(Notice.id), func.max(Notice.id))
@@ -64,7 +65,7 @@ def board_fingerprint(conn, slug: str, today: dt.date) -> tuple[int, str, tuple]
 def current_all(session, today: dt.date) -> list[Notice]:
     """Every organisation's current notices, newest first (for the common feed)."""
     return session.execute(
-        select(Notice).where(Notice.status == "posted", Notice.posted_date <= today)
+        select(Notice).where(Notice.status == NoticeStatus.POSTED, Notice.posted_date <= today)
         .order_by(Notice.posted_date.desc(), Notice.id.desc()).options(*_WITH_VERSIONS)
     ).scalars().all()
 
@@ -79,7 +80,7 @@ def archived(session, org_id: int, query: str = "", *, offset: int = 0, limit: i
     """
     rows = session.execute(
         select(Notice.id, Notice.title, Notice.board_name)
-        .where(Notice.organisation_id == org_id, Notice.status == "archived")
+        .where(Notice.organisation_id == org_id, Notice.status == NoticeStatus.ARCHIVED)
         .order_by(Notice.posted_date.desc(), Notice.id.desc())
     ).all()
     needle = " ".join((query or "").split()).casefold()
@@ -98,15 +99,15 @@ def sweep(svc) -> int:
     today = svc.today()
     with svc.db.write() as session:
         due = session.execute(
-            select(Notice).where(Notice.status == "posted", Notice.takedown_date <= today)
+            select(Notice).where(Notice.status == NoticeStatus.POSTED, Notice.takedown_date <= today)
             .order_by(Notice.id).with_for_update()
         ).scalars().all()
         now = svc.clock()
         for notice in due:
-            notice.status, notice.archived_at, notice.signers = "archived", now, []
+            notice.status, notice.archived_at, notice.signers = NoticeStatus.ARCHIVED, now, []
             protocol = notice.protocol
-            if protocol is not None and protocol.status in ("sealed", "posted"):
-                protocol.status, protocol.updated_at = "archived", now
+            if protocol is not None and protocol.status in (ProtocolStatus.SEALED, ProtocolStatus.POSTED):
+                protocol.status, protocol.updated_at = ProtocolStatus.ARCHIVED, now
             # The webhook names a protocol event; a kungörelse coming down is not one.
             payload = ({"protocol_id": notice.protocol_id, "notice_id": notice.id, "taken_down": today.isoformat()}
                        if notice.protocol_id is not None else None)
@@ -160,7 +161,7 @@ def post_notice(svc, org_id: int, kind: str, title: str, body: str, posted_date:
                                    f'The board "{board_name}" does not exist in {org.name}. Choose an existing board.',
                                    field="board")
         notice = Notice(organisation_id=org.id, kind=kind, title=title, body=body, board_name=board_name,
-                        posted_date=posted_date, takedown_date=takedown_date, signers=[], status="posted",
+                        posted_date=posted_date, takedown_date=takedown_date, signers=[], status=NoticeStatus.POSTED,
                         created_at=svc.clock())
         session.add(notice)
         session.flush()

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from .models import Protocol, ProtocolVersion, SignatureRequest
 from .workflow.claims import STALE_AFTER_SECONDS, holder_gone
+from .route import JUSTERAT, ProtocolStatus, RequestStatus
 
 
 def referenced_blobs(session) -> set[str]:
@@ -32,7 +33,7 @@ def release_stale_claims(svc, older_than_seconds: float = STALE_AFTER_SECONDS) -
     with svc.db.read() as session:
         claims = session.execute(select(SignatureRequest.id, SignatureRequest.verified_at,
                                         SignatureRequest.claimed_by)
-                                 .where(SignatureRequest.status == "signing")).all()
+                                 .where(SignatureRequest.status == RequestStatus.SIGNING)).all()
     stale = [rid for rid, at, holder in claims
              if at is None or (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) <= cutoff
              or holder_gone(holder)]
@@ -73,18 +74,18 @@ def check(svc) -> list[str]:
             if version is None:
                 problems.append(f"protocol {protocol.id} has no version")
                 continue
-            live = [r for r in version.requests if r.status != "replaced"]
-            if protocol.status == "signing" and not version.seal_pending:
-                active = [r for r in live if r.status in ("active", "locked", "signing")]
+            live = [r for r in version.requests if r.status != RequestStatus.REPLACED]
+            if protocol.status == ProtocolStatus.SIGNING and not version.seal_pending:
+                active = [r for r in live if r.status in (RequestStatus.ACTIVE, RequestStatus.LOCKED, RequestStatus.SIGNING)]
                 if len(active) != 1:
                     problems.append(f"protocol {protocol.id} under justering has {len(active)} active signers")
-            if protocol.status in ("sealed", "posted", "archived") and not version.sealed_sha256:
+            if protocol.status in JUSTERAT and not version.sealed_sha256:
                 problems.append(f"protocol {protocol.id} is {protocol.status} without a sealed PDF")
             if version.seal_pending:
                 problems.append(f"protocol {protocol.id} waits for its seal")
-        for req in session.execute(select(SignatureRequest).where(SignatureRequest.status == "signing")).scalars():
+        for req in session.execute(select(SignatureRequest).where(SignatureRequest.status == RequestStatus.SIGNING)).scalars():
             problems.append(f"request {req.id} is claimed for signing but was never completed")
-        for req in session.execute(select(SignatureRequest).where(SignatureRequest.status == "active")).scalars():
+        for req in session.execute(select(SignatureRequest).where(SignatureRequest.status == RequestStatus.ACTIVE)).scalars():
             if req.token_hash is None:
                 problems.append(f"active request {req.id} has no link")
     return problems

@@ -18,8 +18,8 @@ from ..errors import InputError
 from ..models import Protocol
 from .errors import NotAllowed, NotFound
 from .finalize import SignerInput, finalize, live
+from ..route import JUSTERAT, ProtocolKind, ProtocolStatus
 
-_JUSTERAT = ("sealed", "posted", "archived")
 
 
 def _parent(session, org_id: int, parent_id: int) -> Protocol:
@@ -48,25 +48,25 @@ def paragraphs_of(svc, *, org_id: int, protocol_id: int) -> list[dict]:
     return [{"number": n, "title": s.paragraph.title, "pages": s.pages} for n, s in sorted(found.items())]
 
 
-def create_extract(svc, *, org_id: int, parent_id: int, paragraphs, kind: str = "utdrag", actor: str = "") -> int:
+def create_extract(svc, *, org_id: int, parent_id: int, paragraphs, kind: str = ProtocolKind.UTDRAG, actor: str = "") -> int:
     """Build the extract of ``paragraphs`` of protocol ``parent_id`` and route it. Returns its id."""
-    if kind not in ("utdrag", "omedelbar"):
+    if kind not in (ProtocolKind.UTDRAG, ProtocolKind.OMEDELBAR):
         raise ValueError(f"not an extract kind: {kind!r}")
     numbers = _numbers(paragraphs)
     with svc.db.read() as session:
         parent = _parent(session, org_id, parent_id)
-        if parent.kind != "protokoll":
+        if parent.kind != ProtocolKind.PROTOKOLL:
             raise NotAllowed("Utdrag kan bara göras ur ett helt protokoll.",
                              "Extracts can only be made from a full protocol.")
         version = parent.current
         route = live(version)
-        if kind == "utdrag":
-            if parent.status not in _JUSTERAT:
+        if kind == ProtocolKind.UTDRAG:
+            if parent.status not in JUSTERAT:
                 raise NotAllowed("Ett protokollsutdrag kan göras först när protokollet är justerat.",
                                  "A protocol extract can be made only once the protocol is adjusted.")
             signers = [SignerInput(r.name, r.email, r.role) for r in route if r.role == "sekreterare"][:1]
         else:
-            if parent.status != "signing":
+            if parent.status != ProtocolStatus.SIGNING:
                 raise NotAllowed("Omedelbar justering görs medan protokollet är under justering.",
                                  "Immediate adjustment is done while the protocol is being adjusted.")
             if len(numbers) != 1:
@@ -78,11 +78,11 @@ def create_extract(svc, *, org_id: int, parent_id: int, paragraphs, kind: str = 
         original_sha = version.original_sha256
         # The full protocol's hash is printed on an utdrag; an omedelbar paragraph is adjusted
         # before the full protocol is final, so its hash may still change with a new version.
-        printed_sha = original_sha if kind == "utdrag" else None
+        printed_sha = original_sha if kind == ProtocolKind.UTDRAG else None
     pdf = extracts.build_extract_pdf(svc.blobs.read(original_sha), numbers, board=board, meeting_date=meeting_date,
                                      organisation=organisation, kind=kind, lang=svc.settings.lang,
                                      parent_sha256=printed_sha, secretary=signers[0].name if signers else "")
-    name = "utdrag" if kind == "utdrag" else "omedelbar-justering"
+    name = "utdrag" if kind == ProtocolKind.UTDRAG else "omedelbar-justering"
     filename = f"{name}-{meeting_date.isoformat()}-" + "-".join(f"p{n}" for n in numbers) + ".pdf"
     return finalize(svc, org_id=org_id, board_name=board, meeting_date=meeting_date, signers=signers,
                     upload=io.BytesIO(pdf), filename=filename, actor=actor, kind=kind, parent_id=parent_id,

@@ -12,6 +12,10 @@ from .audit import queue_mail, record
 from .errors import NotAllowed, NotFound
 from .finalize import SignerInput, _void, activate, live
 from ..emails import is_valid_email
+from ..route import IN_PROGRESS, PENDING, ProtocolStatus, RequestStatus
+
+#: the request whose turn it is: it has a link (a locked one gets a new link by a reminder)
+_HAS_LINK = (RequestStatus.ACTIVE, RequestStatus.LOCKED)
 
 
 def _protocol(session, org_id: int, protocol_id: int, *, lock: bool = True) -> Protocol:
@@ -26,9 +30,9 @@ def _protocol(session, org_id: int, protocol_id: int, *, lock: bool = True) -> P
 
 def _active(protocol: Protocol) -> tuple[ProtocolVersion, SignatureRequest]:
     version = protocol.current
-    if protocol.status != "signing" or version is None or version.voided:
+    if protocol.status != ProtocolStatus.SIGNING or version is None or version.voided:
         raise NotAllowed("Protokollet är inte under justering.", "The protocol is not under justering.")
-    current = next((r for r in version.requests if r.status in ("active", "locked")), None)
+    current = next((r for r in version.requests if r.status in _HAS_LINK), None)
     if current is None:
         raise NotAllowed("Ingen väntar på att signera just nu.", "Nobody is waiting to sign right now.")
     return version, current
@@ -52,7 +56,7 @@ def remind(svc, *, org_id: int, protocol_id: int, actor: str, request_id: int | 
         # locked read must replace it, or a signature committed meanwhile goes unseen.
         current = session.execute(select(SignatureRequest).filter_by(id=current.id).with_for_update()
                                   .execution_options(populate_existing=True)).scalar_one()
-        if current.status not in ("active", "locked"):
+        if current.status not in _HAS_LINK:
             # A signature (or a withdrawal or replacement) won the race: nothing to remind about.
             raise NotAllowed("Personen har redan signerat.", "The person has already signed.")
         activate(session, svc, protocol.board.organisation, protocol, version, current, actor=actor, reminder=True)
@@ -68,8 +72,8 @@ def auto_remind(svc) -> int:
                    SignatureRequest.last_reminded_at)
             .join(ProtocolVersion, ProtocolVersion.protocol_id == Protocol.id)
             .join(SignatureRequest, SignatureRequest.version_id == ProtocolVersion.id)
-            .where(Protocol.status == "signing", ProtocolVersion.voided.is_(False),
-                   SignatureRequest.status == "active")).all()
+            .where(Protocol.status == ProtocolStatus.SIGNING, ProtocolVersion.voided.is_(False),
+                   SignatureRequest.status == RequestStatus.ACTIVE)).all()
     count = 0
     for protocol_id, org_id, request_id, sent_at, reminded_at in rows:
         last = reminded_at or sent_at
@@ -89,18 +93,18 @@ def replace_signer(svc, *, org_id: int, protocol_id: int, position: int, name: s
     with svc.db.write() as session:
         protocol = _protocol(session, org_id, protocol_id)
         version = protocol.current
-        if protocol.status != "signing" or version is None:
+        if protocol.status != ProtocolStatus.SIGNING or version is None:
             raise NotAllowed("Protokollet är inte under justering.", "The protocol is not under justering.")
-        old = next((r for r in version.requests if r.position == position and r.status != "replaced"), None)
-        if old is None or old.status not in ("waiting", "active", "locked"):
+        old = next((r for r in version.requests if r.position == position and r.status != RequestStatus.REPLACED), None)
+        if old is None or old.status not in PENDING:
             raise NotAllowed("Den personen kan inte bytas ut (har redan signerat eller finns inte).",
                              "That person cannot be replaced (already signed or not found).")
         new = _one(name, email, old.role)
-        was_turn = old.status in ("active", "locked")
-        old.status, old.token_hash = "replaced", None
+        was_turn = old.status in _HAS_LINK
+        old.status, old.token_hash = RequestStatus.REPLACED, None
         session.flush()
         replacement = SignatureRequest(version_id=version.id, position=old.position, name=new.name, email=new.email,
-                                       role=old.role, status="waiting")
+                                       role=old.role, status=RequestStatus.WAITING)
         session.add(replacement)
         session.flush()
         session.refresh(version)
@@ -127,11 +131,11 @@ def _one(name: str, email: str, role: str) -> SignerInput:
 def withdraw(svc, *, org_id: int, protocol_id: int, actor: str, reason: str = "") -> None:
     with svc.db.write() as session:
         protocol = _protocol(session, org_id, protocol_id)
-        if protocol.status not in ("signing", "declined"):
+        if protocol.status not in IN_PROGRESS:
             raise NotAllowed("Bara protokoll som inte är justerade kan dras tillbaka.",
                              "Only protocols not yet adjusted can be withdrawn.")
         for version in protocol.versions:
             if not version.voided:
                 _void(session, svc, protocol.board.organisation, protocol, version, actor)
-        protocol.status, protocol.updated_at = "withdrawn", svc.clock()
+        protocol.status, protocol.updated_at = ProtocolStatus.WITHDRAWN, svc.clock()
         record(session, svc, org_id=org_id, kind="withdrawn", protocol_id=protocol.id, actor=actor, reason=reason)

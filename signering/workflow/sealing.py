@@ -19,6 +19,7 @@ from ..pdf.seal import seal
 from .audit import queue_mail, record
 from .blob_refs import drop_on_error, drop_unreferenced
 from .translog_store import append_sealed
+from ..route import JUSTERAT, NoticeStatus, ProtocolKind, ProtocolStatus, RequestStatus
 
 log = logging.getLogger("signering.sealing")
 
@@ -70,18 +71,18 @@ def _apply_seal(svc, version_id: int, base_sha: str, sealed_sha: str, written: l
         now = svc.clock()
         version.sealed_sha256, version.working_sha256 = sealed_sha, sealed_sha
         version.sealed_at, version.seal_pending = now, False
-        protocol.status, protocol.updated_at = "sealed", now
+        protocol.status, protocol.updated_at = ProtocolStatus.SEALED, now
         payload = {"protocol_id": protocol.id, "sha256": version.original_sha256, "sealed_sha256": sealed_sha}
         record(session, svc, org_id=org.id, kind="sealed", protocol_id=protocol.id, webhook_payload=payload)
         append_sealed(session, svc, org=org, protocol=protocol, version=version)
         base = svc.settings.base_url.rstrip("/")
-        if protocol.kind == "utdrag":
+        if protocol.kind == ProtocolKind.UTDRAG:
             # An extract is no decision of its own: nothing is posted; it goes to the recipients.
             _send_extract(session, svc, org, protocol, version, base)
         else:
             _post_notice(session, svc, org, protocol, version)
         for person in version.requests:
-            if person.status == "signed" and protocol.kind != "utdrag":
+            if person.status == RequestStatus.SIGNED and protocol.kind != ProtocolKind.UTDRAG:
                 queue_mail(session, svc, mails.sealed(
                     to=person.email, board=protocol.board.name, meeting_date=protocol.meeting_date,
                     sealed_url=f"{base}/protokoll/{sealed_sha}.pdf",
@@ -95,7 +96,7 @@ def _post_notice(session, svc, org, protocol, version) -> Notice:
     justerat = svc.today()
     dates = legal_dates.compute(protocol.meeting_date, justerat, justerat)
     title = f"{protocol.board.name}, sammanträde {protocol.meeting_date.isoformat()}"
-    if protocol.kind == "omedelbar":
+    if protocol.kind == ProtocolKind.OMEDELBAR:
         numbers = ", ".join(f"§ {n}" for n in protocol.paragraphs or [])
         title += f" – omedelbar justering av {numbers}"
     notice = Notice(
@@ -104,11 +105,11 @@ def _post_notice(session, svc, org, protocol, version) -> Notice:
         board_name=protocol.board.name, meeting_date=protocol.meeting_date, justering_date=justerat,
         posted_date=justerat, appeal_last_day=dates.appeal_last_day, takedown_date=dates.takedown_earliest,
         forvaringsplats=protocol.board.forvaringsplats,
-        signers=[{"name": r.name, "role": r.role} for r in version.requests if r.status == "signed"],
-        status="posted", created_at=svc.clock(),
+        signers=[{"name": r.name, "role": r.role} for r in version.requests if r.status == RequestStatus.SIGNED],
+        status=NoticeStatus.POSTED, created_at=svc.clock(),
     )
     session.add(notice)
-    protocol.status = "posted"
+    protocol.status = ProtocolStatus.POSTED
     session.flush()
     record(session, svc, org_id=org.id, kind="posted", protocol_id=protocol.id,
            webhook_payload={"protocol_id": protocol.id, "notice_id": notice.id,
@@ -118,13 +119,13 @@ def _post_notice(session, svc, org, protocol, version) -> Notice:
 
 def _notice_body(session, protocol) -> str:
     """What the notice says beyond the dates: which paragraphs were adjusted at once, and when."""
-    if protocol.kind == "omedelbar":
+    if protocol.kind == ProtocolKind.OMEDELBAR:
         numbers = ", ".join(f"§ {n}" for n in protocol.paragraphs or [])
         return (f"Sammanträdet beslutade att {numbers} skulle justeras omedelbart. Paragrafen är justerad "
                 "och anslås för sig, före resten av protokollet.")
     children = session.execute(
-        select(Protocol).filter_by(parent_id=protocol.id, kind="omedelbar", organisation_id=protocol.organisation_id)
-        .where(Protocol.status.in_(("sealed", "posted", "archived"))).order_by(Protocol.id)).scalars().all()
+        select(Protocol).filter_by(parent_id=protocol.id, kind=ProtocolKind.OMEDELBAR, organisation_id=protocol.organisation_id)
+        .where(Protocol.status.in_(JUSTERAT)).order_by(Protocol.id)).scalars().all()
     lines = []
     for child in children:
         notice = session.execute(select(Notice).filter_by(protocol_id=child.id)).scalar_one_or_none()

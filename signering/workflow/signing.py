@@ -25,6 +25,7 @@ from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked
 from .blob_refs import drop_on_error, drop_unreferenced
 from .finalize import activate, live
 from .secrets import code_hash, codes_match, new_code, token_hash
+from ..route import DONE, ProtocolStatus, RequestStatus
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,13 @@ def _find(session, svc, token: str, *, lock: bool) -> SignatureRequest:
     request = session.execute(stmt).scalar_one_or_none()
     if request is None:
         raise LinkInvalid()
-    if request.status == "locked":
+    if request.status == RequestStatus.LOCKED:
         raise LinkLocked()
     status = request.status
-    if status == "signing" and request.version.protocol.status == "signing":
+    if status == RequestStatus.SIGNING and request.version.protocol.status == ProtocolStatus.SIGNING:
         _settle_claim(svc, request, lock=lock)
-        status = "active"
-    if status != "active" or request.version.voided or request.version.protocol.status != "signing":
+        status = RequestStatus.ACTIVE
+    if status != RequestStatus.ACTIVE or request.version.voided or request.version.protocol.status != ProtocolStatus.SIGNING:
         raise LinkInvalid()
     return request
 
@@ -77,7 +78,7 @@ def _settle_claim(svc, request: SignatureRequest, *, lock: bool) -> None:
     if not (stale or claims.holder_gone(request.claimed_by)):
         raise SignatureInProgress()
     if lock:
-        request.status, request.claimed_by = "active", None
+        request.status, request.claimed_by = RequestStatus.ACTIVE, None
 
 
 def _check_fresh(svc, request: SignatureRequest) -> None:
@@ -95,9 +96,9 @@ def _view(request: SignatureRequest) -> SigningView:
         original_sha256=version.original_sha256, working_sha256=version.working_sha256,
         page_count=version.page_count,
         code_sent=request.code_expires_at is not None,
-        signed_so_far=tuple((r.name, r.role, r.signed_at) for r in version.requests if r.status == "signed"),
+        signed_so_far=tuple((r.name, r.role, r.signed_at) for r in version.requests if r.status == RequestStatus.SIGNED),
         still_to_sign=tuple((r.name, r.role) for r in version.requests
-                            if r.position > request.position and r.status in ("waiting", "active")),
+                            if r.position > request.position and r.status in (RequestStatus.WAITING, RequestStatus.ACTIVE)),
     )
 
 
@@ -153,7 +154,7 @@ def _check_code(session, svc, request: SignatureRequest, code: str, ip: str) -> 
     record(session, svc, org_id=protocol.organisation_id, kind="code_failed", protocol_id=protocol.id,
            request_id=request.id, actor=request.email, ip=ip, attempt=request.code_attempts)
     if request.code_attempts >= svc.settings.code_max_attempts:
-        request.status = "locked"
+        request.status = RequestStatus.LOCKED
         request.token_hash = None
         record(session, svc, org_id=protocol.organisation_id, kind="locked", protocol_id=protocol.id,
                request_id=request.id, actor=request.email, ip=ip)
@@ -197,7 +198,7 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
         request = _find(session, svc, token, lock=True)
         _check_fresh(svc, request)
         if not _check_code(session, svc, request, code, ip):
-            wrong, locked = True, request.status == "locked"
+            wrong, locked = True, request.status == RequestStatus.LOCKED
         elif decision == "sign":
             job = _claim(session, svc, request)
         else:
@@ -209,7 +210,7 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
         raise WrongCode()
     if job is not None:
         status = _complete_signature(svc, job, ip)
-    if status == "signed":
+    if status == RequestStatus.SIGNED:
         from .sealing import seal_pending
 
         seal_pending(svc)
@@ -235,9 +236,9 @@ def _claim(session, svc, request: SignatureRequest) -> _SignJob:
     protocol = version.protocol
     org: Organisation = protocol.board.organisation
     # Routing order is enforced here, not only by who got a link: every earlier signer must be done.
-    if any(r.status not in ("signed", "replaced") for r in version.requests if r.position < request.position):
+    if any(r.status not in DONE for r in version.requests if r.position < request.position):
         raise LinkInvalid()
-    request.status, request.verified_at, request.claimed_by = "signing", svc.clock(), claims.this_process()
+    request.status, request.verified_at, request.claimed_by = RequestStatus.SIGNING, svc.clock(), claims.this_process()
     route = Route(board=protocol.board.name, meeting_date=protocol.meeting_date,
                   signers=tuple(PageSigner(r.name, r.role) for r in live(version)), organisation=org.name)
     return _SignJob(request.id, version.id, version.working_sha256, version.original_sha256, route,
@@ -264,13 +265,13 @@ def _complete_signature(svc, job: _SignJob, ip: str) -> str:
                                   .execution_options(populate_existing=True)).scalar_one()
         version = session.execute(select(ProtocolVersion).filter_by(id=job.version_id).with_for_update()
                                   .execution_options(populate_existing=True)).scalar_one()
-        if (request.status != "signing" or version.voided or version.working_sha256 != job.base_sha
-                or version.protocol.status != "signing"):
+        if (request.status != RequestStatus.SIGNING or version.voided or version.working_sha256 != job.base_sha
+                or version.protocol.status != ProtocolStatus.SIGNING):
             raise Conflict()
         _apply_signature(session, svc, request, version, new_sha, ip)
     # The previous state is a prefix of the new one; a crash before this line leaves it to the sweep.
     drop_unreferenced(svc, job.base_sha)
-    return "signed"
+    return RequestStatus.SIGNED.value
 
 
 def release_claim(svc, request_id: int) -> None:
@@ -278,8 +279,8 @@ def release_claim(svc, request_id: int) -> None:
     with svc.db.write() as session:
         request = session.execute(select(SignatureRequest).filter_by(id=request_id).with_for_update()
                                   ).scalar_one_or_none()
-        if request is not None and request.status == "signing":
-            request.status, request.claimed_by = "active", None
+        if request is not None and request.status == RequestStatus.SIGNING:
+            request.status, request.claimed_by = RequestStatus.ACTIVE, None
 
 
 def _apply_signature(session, svc, request: SignatureRequest, version: ProtocolVersion, new_sha: str,
@@ -288,13 +289,13 @@ def _apply_signature(session, svc, request: SignatureRequest, version: ProtocolV
     org: Organisation = protocol.board.organisation
     version.working_sha256 = new_sha
     now = svc.clock()
-    request.status, request.signed_at, request.token_hash, request.claimed_by = "signed", now, None, None
+    request.status, request.signed_at, request.token_hash, request.claimed_by = RequestStatus.SIGNED, now, None, None
     protocol.updated_at = now
     record(session, svc, org_id=org.id, kind="signed", protocol_id=protocol.id, request_id=request.id,
            actor=request.email, ip=ip, position=request.position,
            webhook_payload={"protocol_id": protocol.id, "signer": request.name, "role": request.role,
                             "position": request.position})
-    following = [r for r in version.requests if r.position > request.position and r.status == "waiting"]
+    following = [r for r in version.requests if r.position > request.position and r.status == RequestStatus.WAITING]
     if following:
         activate(session, svc, org, protocol, version, following[0])
     else:
@@ -305,11 +306,11 @@ def _decline(session, svc, request: SignatureRequest, reason: str, ip: str) -> N
     version = request.version
     protocol = version.protocol
     now = svc.clock()
-    request.status, request.decline_reason, request.token_hash = "declined", reason, None
-    protocol.status, protocol.updated_at = "declined", now
+    request.status, request.decline_reason, request.token_hash = RequestStatus.DECLINED, reason, None
+    protocol.status, protocol.updated_at = ProtocolStatus.DECLINED, now
     for other in version.requests:
-        if other.status in ("waiting", "active"):
-            other.status, other.token_hash = "voided", None
+        if other.status in (RequestStatus.WAITING, RequestStatus.ACTIVE):
+            other.status, other.token_hash = RequestStatus.VOIDED, None
     record(session, svc, org_id=protocol.organisation_id, kind="declined", protocol_id=protocol.id,
            request_id=request.id, actor=request.email, ip=ip, reason=reason,
            webhook_payload={"protocol_id": protocol.id, "signer": request.name, "role": request.role,
