@@ -47,6 +47,9 @@ def settings_from_env() -> dict:
         "MAX_UPLOAD_MB": int(env.get("SIGNERING_MAX_UPLOAD_MB", "100")),
         "REMINDER_DAYS": int(env.get("SIGNERING_REMINDER_DAYS", "3")),
         "LANG": env.get("SIGNERING_LANG", "sv"),
+        # Anonymous verification: files parsed at once on this machine, and how long one waits for a turn.
+        "VERIFY_CONCURRENCY": int(env.get("SIGNERING_VERIFY_CONCURRENCY", "2")),
+        "VERIFY_WAIT_S": float(env.get("SIGNERING_VERIFY_WAIT_S", "5")),
     }
 
 
