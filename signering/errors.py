@@ -108,6 +108,19 @@ class ActiveContent(PdfRejected):
     default_en = "The PDF file contains scripts or automatic actions, which a protocol must not have. Export the protocol again as a plain PDF."
 
 
+class ParserBusy(SigneringError):
+    """Every slot for reading untrusted PDFs is taken (see ``ingest.slots``)."""
+
+    code = "busy"
+    http_status = 503
+    #: seconds a client should wait before sending the file again (sent as Retry-After)
+    retry_after = 10
+    default_sv = ("Tjänsten kontrollerar många filer just nu. Försök igen om en stund. Protokollets hashvärde "
+                  "kan alltid slås upp utan att filen skickas (GET /api/v1/verify/<sha256>).")
+    default_en = ("The service is checking many files right now. Try again in a moment. A protocol's hash can "
+                  "always be looked up without sending the file (GET /api/v1/verify/<sha256>).")
+
+
 class KeyMaterialError(SigneringError):
     """Keys or certificates could not be loaded or used."""
 

@@ -66,6 +66,9 @@ def settings_from_env() -> dict:
         # Empty: a file in the instance directory, made on first use (see the helpers below).
         "LOG_KEY_FILE": env.get("SIGNERING_LOG_KEY_FILE", ""),
         "BACKUP_KEY_FILE": env.get("SIGNERING_BACKUP_KEY_FILE", ""),
+        # Anonymous verification: files parsed at once on this machine, and how long one waits for a turn.
+        "VERIFY_CONCURRENCY": int(env.get("SIGNERING_VERIFY_CONCURRENCY", "2")),
+        "VERIFY_WAIT_S": float(env.get("SIGNERING_VERIFY_WAIT_S", "5")),
     }
 
 

@@ -100,3 +100,15 @@ def test_the_file_is_still_stored_whole_after_being_read(env):
     response = upload(env, pdf, without("board"))
     assert response.status_code == 201
     assert response.get_json()["sha256"] == hashlib.sha256(pdf).hexdigest()
+
+
+def test_a_hostile_pdf_is_read_outside_the_web_process(env):
+    # A million cross-reference entries: 20 MB that a PDF reader needs ~200 MB to hold (issue 9).
+    from hostile_pdfs import huge_xref_table
+    from rss import MiB, peak_growth
+
+    hostile = huge_xref_table(1_000_000)
+    with peak_growth() as growth:
+        response = upload(env, hostile, without("board"))
+    assert response.status_code == 422 and response.get_json()["field"] == "board"
+    assert growth.bytes < 64 * MiB

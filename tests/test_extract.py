@@ -527,3 +527,12 @@ def test_times(text, bare, expected):
 ])
 def test_person_names(text, expected):
     assert person_name(text) == expected
+
+
+@pytest.mark.parametrize("seed", sorted(EXPECTED))
+def test_what_was_read_survives_the_trip_from_the_reading_child(seed):
+    # The web app reads uploads in a child process, which sends to_dict() back (issue 9).
+    from signering.extract import ProtocolInfo
+
+    info = read_protocol_text(_seed(seed))
+    assert ProtocolInfo.from_dict(json.loads(json.dumps(info.to_dict()))) == info

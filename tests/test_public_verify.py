@@ -171,3 +171,24 @@ def test_verification_needs_no_csrf_token_or_cookie(env, sealed_pdf):
                            content_type="multipart/form-data")
     assert page.status_code == 200
     assert "Set-Cookie" not in page.headers
+
+
+def test_the_registry_answers_even_when_no_parser_is_free(env, sealed_pdf, tmp_path):
+    # Every parsing slot taken (issue 9): the hash of the bytes still finds the protocol, without parsing.
+    import fcntl
+
+    env.app.config["SIGNERING"].update(VERIFY_CONCURRENCY=1, VERIFY_WAIT_S=0)
+    slots = tmp_path / "inst" / "run"
+    slots.mkdir(parents=True, exist_ok=True)
+    with open(slots / "parse-slot-0.lock", "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        api = env.client.post("/api/v1/verify", data=sealed_pdf, content_type="application/pdf")
+        page = env.client.post("/verifiera", data={"file": (io.BytesIO(sealed_pdf), "p.pdf")},
+                               content_type="multipart/form-data")
+    assert api.status_code == 503 and api.headers["Retry-After"] == "10"
+    data = api.get_json()
+    assert data["error"] == "busy" and "GET /api/v1/verify/" in data["message"]
+    assert data["registry"]["status"] == "sealed" and data["registry"]["matched"] == "sealed"
+    assert page.status_code == 503 and page.headers["Retry-After"] == "10"
+    html = page.get_data(as_text=True)
+    assert "Försök igen om en stund" in html and "Protokollet är justerat och förseglat." in html

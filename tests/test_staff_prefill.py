@@ -112,3 +112,16 @@ def test_no_list_of_problems_when_everything_was_found(env):
     page = read(env.client(SECRETARY), seed_pdf("solleftea-ks-au-2024-04-16.txt")).get_data(as_text=True)
     notice = page.split('id="prefilled"', 1)[1].split("</div>", 1)[0]
     assert "<ul>" not in notice and "saknas" not in notice
+
+
+def test_a_hostile_pdf_is_read_outside_the_web_process(env):
+    # A million cross-reference entries: 20 MB that a PDF reader needs ~200 MB to hold (issue 9).
+    from hostile_pdfs import huge_xref_table
+    from rss import MiB, peak_growth
+
+    client = env.client(SECRETARY)
+    hostile = huge_xref_table(1_000_000)
+    with peak_growth() as growth:
+        response = read(client, hostile)
+    assert response.status_code in (200, 422) and "Traceback" not in text(response)
+    assert growth.bytes < 64 * MiB

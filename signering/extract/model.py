@@ -67,5 +67,30 @@ class ProtocolInfo:
             "has_text": self.has_text,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "ProtocolInfo":
+        """The inverse of :meth:`to_dict` (which is how it comes back from the reading child process)."""
+        time = data.get("meeting_time") or {}
+        justering = data.get("justering")
+        return cls(
+            board=data.get("board"),
+            meeting_date=_date(data.get("meeting_date")),
+            meeting_start=_time(time.get("start")),
+            meeting_end=_time(time.get("end")),
+            place=data.get("place"),
+            paragraphs=tuple(Paragraph(p["number"], p["title"], p["dnr"]) for p in data.get("paragraphs", ())),
+            signers=tuple(Signer(s["name"], s["role"]) for s in data.get("signers", ())),
+            justering=Justering(_date(justering["date"]), justering["place"]) if justering else None,
+            has_text=data.get("has_text", True),
+        )
+
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _time(text: str | None) -> dt.time | None:
+    return dt.time.fromisoformat(text) if text else None

@@ -503,7 +503,9 @@ PATHS = {
                     "file": {"type": "string", "contentMediaType": "application/pdf"}}}},
             }},
             "responses": {"200": _json(_ref("VerificationReport"), "The verification result."),
-                          **_errors(413, 422)},
+                          **_errors(413, 422),
+                          "503": _error("`busy`: every slot for checking files is taken; retry after `Retry-After` "
+                                        "seconds, or look the file up by its hash. `registry` holds that lookup.")},
         },
     },
     "/api/v1/log/head": {

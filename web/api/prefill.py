@@ -8,7 +8,7 @@ Whatever the protocol and the member register cannot tell stays out, so the usua
 from __future__ import annotations
 
 from signering.errors import InputError
-from signering.extract import read_protocol_pdf
+from signering.ingest.untrusted import read_protocol_upload
 from signering.members import find_email
 from signering.prefill import match_board, prefill
 
@@ -27,7 +27,8 @@ def complete_from_pdf(svc, org_id: int, data: dict, upload) -> dict:
         return data
     stream = upload.stream
     start = stream.tell()
-    info = read_protocol_pdf(stream.read())
+    # Read in the capped child process, like every file from outside.
+    info = read_protocol_upload(stream, max_bytes=svc.settings.max_upload_bytes)
     stream.seek(start)
     filled = dict(data)
     with svc.db.read() as session:

@@ -8,22 +8,25 @@ for none spares anonymous visitors a session cookie.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
-from dataclasses import fields, is_dataclass
+import os
+from typing import BinaryIO
 
-from flask import Response, jsonify, redirect, render_template, request, url_for
+from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from signering import registry
-from signering.errors import EmptyFile, NotAPdf, SigneringError
+from signering.errors import DamagedPdf, EmptyFile, NotAPdf, SigneringError
+from signering.ingest.slots import ParseSlots
+from signering.ingest.untrusted import spooled, verify_isolated
 from signering.models import Organisation
-from signering.pdf.verify import verify_pdf
 from signering.pki.certs import to_asn1
 
 from ..app import services
 from .page_cache import app_cache
-from ..errors import lang
+from ..errors import lang, retry_headers
 
 log = logging.getLogger("signering.web.verify")
 
@@ -71,48 +74,65 @@ def _lookup_uncached(sha: str) -> dict:
         return registry.lookup(session, sha)
 
 
-def check(data: bytes) -> tuple[dict, dict]:
-    """(report JSON, registry answer) for an uploaded file; raises for an empty or non-PDF file."""
-    if not data:
-        raise EmptyFile()
-    if b"%PDF-" not in data[:_HEADER_WINDOW]:
-        raise NotAPdf("Filen är ingen PDF och kan därför inte verifieras. Välj det signerade protokollets PDF-fil.",
-                      "The file is not a PDF and so cannot be verified. Choose the signed protocol's PDF file.")
-    report = report_json(verify_pdf(data, trust_roots()))
-    found = _lookup(report["file_sha256"])
+def _slots() -> ParseSlots:
+    cfg = current_app.config["SIGNERING"]
+    return ParseSlots(os.path.join(cfg["INSTANCE_DIR"], "run"), cfg.get("VERIFY_CONCURRENCY", 2),
+                      cfg.get("VERIFY_WAIT_S", 5.0))
+
+
+def check(source: BinaryIO) -> tuple[dict, dict]:
+    """(report JSON, registry answer) for an uploaded file; raises for an empty or non-PDF file.
+
+    The registry is asked first, by the hash of the bytes as they arrive: that answer costs no
+    parsing. Parsing then happens in a capped child process, and only when one of the machine's
+    few slots for it is free (ParserBusy, 503, otherwise). A raised error carries the registry's
+    answer as ``registry``.
+    """
+    with spooled(source, max_bytes=current_app.config["MAX_CONTENT_LENGTH"]) as spool:
+        if spool.size == 0:
+            raise EmptyFile()
+        if b"%PDF-" not in spool.head(_HEADER_WINDOW):
+            raise NotAPdf("Filen är ingen PDF och kan därför inte verifieras. Välj det signerade protokollets "
+                          "PDF-fil.", "The file is not a PDF and so cannot be verified. Choose the signed "
+                          "protocol's PDF file.")
+        # A copy: cached answers are shared, and this one gets is_published_file.
+        found = dict(_lookup(spool.sha256))
+        try:
+            roots = [cert.dump() for cert in trust_roots()]
+            with _slots().hold() as slot:
+                report = verify_isolated(spool.path, roots, slot_fd=slot)
+        except DamagedPdf as exc:
+            # The upload check's advice (export again) does not fit someone checking a file.
+            raise _unverifiable(exc, found) from None
+        except SigneringError as exc:
+            exc.registry = found
+            raise
     if found["status"] == "unknown" and report.get("document_sha256"):
-        found = _lookup(report["document_sha256"])
+        found = dict(_lookup(report["document_sha256"]))
     found["is_published_file"] = found.get("sealed_sha256") == report["file_sha256"]
     for sig in report["signatures"]:
         sig["changed_after"] = (not sig["intact"]) or sig["changes_after"] not in _HARMLESS_CHANGES
     return report, found
 
 
-def report_json(report) -> dict:
-    """The report's ``to_json()`` form, built field by field as plain values.
-
-    ``dataclasses.asdict`` deep-copies every value, and a field name read from the PDF is a
-    pyHanko string object that drags the whole parsed file along: a 100 ms check took 40 s.
-    """
-    def plain(value):
-        if isinstance(value, str):
-            return str(value)
-        if isinstance(value, (list, tuple)):
-            return [plain(item) for item in value]
-        if is_dataclass(value):
-            return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
-        return value
-
-    return plain(report)
+def _unverifiable(exc: DamagedPdf, found: dict) -> DamagedPdf:
+    error = DamagedPdf("Filen kunde inte verifieras: den är skadad, eller för stor eller invecklad för att läsas "
+                       "inom tjänstens gränser för minne och tid. Kontrollera att du valt det signerade protokollets "
+                       "PDF-fil.",
+                       "The file could not be verified: it is damaged, or too large or intricate to read within "
+                       "the service's limits on memory and time. Check that you chose the signed protocol's PDF "
+                       "file.", **exc.details)
+    error.registry = found
+    return error
 
 
-def _upload() -> bytes:
+def _upload() -> BinaryIO:
     upload = request.files.get("file")
     if upload is not None:
-        return upload.read()
+        return upload.stream
     if request.mimetype == "application/pdf" or not request.files:
-        return request.get_data(cache=False)
-    return b""
+        return request.stream
+    return io.BytesIO(b"")
 
 
 def verify_page():
@@ -128,7 +148,7 @@ def verify_post():
         report, found = check(_upload())
     except SigneringError as exc:
         return render_template("public/verify_result.html", error=exc.message(lang()), report=None,
-                               registry=None), exc.http_status
+                               registry=getattr(exc, "registry", None)), exc.http_status, retry_headers(exc)
     return render_template("public/verify_result.html", error=None, report=report, registry=found)
 
 
@@ -155,5 +175,8 @@ def api_verify_post():
     try:
         report, found = check(_upload())
     except SigneringError as exc:
-        return jsonify({"status": "invalid", **exc.to_dict(lang())}), exc.http_status
+        body = {"status": "invalid", **exc.to_dict(lang())}
+        if getattr(exc, "registry", None):
+            body["registry"] = exc.registry
+        return jsonify(body), exc.http_status, retry_headers(exc)
     return jsonify({**report, "registry": found})

@@ -2,6 +2,7 @@
 
 The file is read from the request and dropped: nothing is stored and nothing about it goes
 into a hidden field, so the secretary chooses the file again when sending it for justering.
+It is read in the capped child process, like every file from outside.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from signering.errors import SigneringError
-from signering.extract import read_protocol_pdf
+from signering.ingest.untrusted import read_protocol_upload
 from signering.members import name_key
 from signering.models import Board
 from signering.prefill import prefill
@@ -57,7 +58,7 @@ def read_pdf():
     if upload is None or not upload.filename:
         return _page(FinalizeForm.blank(me.name, me.email), error=_("Välj protokollets PDF-fil."), status=422)
     try:
-        info = read_protocol_pdf(upload.stream.read())
+        info = read_protocol_upload(upload.stream, max_bytes=_svc().settings.max_upload_bytes)
     except SigneringError as exc:
         return _page(FinalizeForm.blank(me.name, me.email), error=exc.message(getattr(g, "lang", "sv")),
                      status=exc.http_status)
