@@ -3,7 +3,8 @@
 A protocol has two hashes worth asking about: the original upload (printed on the signature
 page and in the QR code) and the sealed PDF (what the anslagstavla serves). Either finds it.
 The answer is public, so it holds only what the published notice and the PDF itself show:
-board, dates and the signers' names and roles, never e-mail addresses.
+board, dates and the signers' names and roles, never e-mail addresses; once the notice has
+come down, not the names either.
 
 A hash belongs to the organisation that registered it first: :func:`reserve` refuses the same
 bytes from any other organisation, and :func:`lookup` answers only from the first
@@ -12,6 +13,7 @@ registrant's protocols, so no later upload can make a public answer name someone
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import func, or_, select
@@ -138,9 +140,18 @@ def _parent(protocol) -> dict | None:
             "meeting_date": parent.meeting_date.isoformat()}
 
 
-def lookup(session, sha256: str) -> dict:
+def taken_down(notice: Notice | None, today: dt.date | None) -> bool:
+    """The notice has come down, or its take-down day has come even if the sweep has not run yet."""
+    if notice is None:
+        return False
+    return notice.status == "archived" or (today is not None and notice.takedown_date <= today)
+
+
+def lookup(session, sha256: str, today: dt.date | None = None) -> dict:
     """``{"status": "sealed" | "in_progress" | "withdrawn" | "unknown", ...}`` for ``sha256``.
 
+    ``today`` (the Swedish calendar day) lets the answer drop the signers' names from the
+    notice's take-down day on, without waiting for the sweep.
     Raises :class:`InvalidHash` when ``sha256`` is not a SHA-256 hex digest.
     """
     sha = normalise(sha256)
@@ -179,12 +190,16 @@ def lookup(session, sha256: str) -> dict:
     if status == "withdrawn":
         # A withdrawn or replaced version was never adjusted: who signed it is nobody's business.
         return answer
-    answer["signers"] = [{"name": r.name, "role": r.role, "signed_at": _iso(r.signed_at)}
-                         for r in version.requests if r.status == "signed"]
+    notice = None
     if status == "sealed":
         notice = session.execute(select(Notice).filter_by(protocol_id=protocol.id)).scalar_one_or_none()
         if notice is not None:
             answer["posted_at"] = notice.posted_date.isoformat()
-            answer["notice_status"] = notice.status
+            answer["notice_status"] = "archived" if taken_down(notice, today) else notice.status
             answer["notice_id"] = notice.id
+    if taken_down(notice, today):
+        # The names were public for the appeal period only; the verdict, board and dates stay.
+        return answer
+    answer["signers"] = [{"name": r.name, "role": r.role, "signed_at": _iso(r.signed_at)}
+                         for r in version.requests if r.status == "signed"]
     return answer
