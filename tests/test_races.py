@@ -122,10 +122,11 @@ def _run_together(**calls) -> dict:
 
 def test_reminder_racing_a_signature_never_queues_a_dead_link(env):
     svc, org_id = env
-    pdf = render_text_pdf("Kommunstyrelsen\n\n§ 1 Ärende\n\nBeslut.\n")
     outcomes = []
     for round_no in range(10):
         tag = uuid.uuid4().hex[:8]
+        # A protocol of its own each round: the same file again would be the same protocol.
+        pdf = render_text_pdf(f"Kommunstyrelsen\n\n§ 1 Ärende {tag}\n\nBeslut.\n")
         sek, ordf = f"siv+{tag}@race.example", f"birgitta+{tag}@race.example"
         pid = finalize(svc, org_id=org_id, board_name=BOARD, meeting_date=dt.date(2026, 11, 16),
                        signers=[SignerInput("Siv Sjödin", sek, "sekreterare"),
