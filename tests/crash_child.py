@@ -11,6 +11,7 @@ import os
 import random
 import re
 import sys
+import uuid
 
 from sqlalchemy import select
 
@@ -68,7 +69,7 @@ def main() -> None:
     svc = services_from_env()
     org_id = int(os.environ["CRASH_ORG_ID"])
     svc.settings.code_resend_seconds = 0
-    pdf = render_text_pdf("Kommunstyrelsen\n\n§ 1 Ärende\n\nBeslut.\n" * random.randint(1, 30))
+    repeat = random.randint(1, 30)
     if len(sys.argv) > 1 and sys.argv[1] == "finish":
         with svc.db.read() as session:
             ids = session.execute(select(Protocol.id).where(Protocol.status == "signing")).scalars().all()
@@ -77,6 +78,8 @@ def main() -> None:
                 pass
         return
     while True:
+        # A file of its own each time: the same bytes again would be the same protocol (refused).
+        pdf = render_text_pdf(f"Kommunstyrelsen\n\n§ 1 Ärende {uuid.uuid4().hex}\n\nBeslut.\n" * repeat)
         pid = finalize(svc, org_id=org_id, board_name="Kommunstyrelsen", meeting_date=__import__("datetime").date(2026, 11, 16),
                        signers=signers(), upload=io.BytesIO(pdf), filename="p.pdf", actor="crash")
         while advance(svc, pid):

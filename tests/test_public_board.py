@@ -210,11 +210,15 @@ def test_sweep_takes_due_notices_down_with_the_names(env):
     assert f"{BOARD}, sammanträde 2025-09-02" not in archive
     for name, email, _role in SIGNERS:
         assert name not in archive and email not in archive
-    assert f"/protokoll/{env.older['sealed_sha256']}.pdf" in archive
-    # the PDF stays available as a public document after the notice comes down
-    assert env.client.get(f"/protokoll/{env.older['sealed_sha256']}.pdf").status_code == 200
+    # The PDF names the signers: once the notice is down it is requested as an allmän handling,
+    # not downloaded; the verification link stays.
+    assert f"/protokoll/{env.older['sealed_sha256']}.pdf" not in archive
+    assert f"/verifiera/{env.older['original_sha256']}" in archive
+    assert env.client.get(f"/protokoll/{env.older['sealed_sha256']}.pdf").status_code == 404
     archived_page = text(env.client.get(f"/solleftea/anslagstavla/{env.older['notice_id']}").data)
     assert "Anslaget är nedtaget" in archived_page and "Siv Sjödin" not in archived_page
+    assert "allmän handling" in archived_page
+    assert f"/protokoll/{env.older['sealed_sha256']}.pdf" not in archived_page
 
 
 def test_archive_search_ignores_case_including_swedish_letters(env):

@@ -120,10 +120,12 @@ def _run_together(**calls) -> dict:
     return results
 
 
-def _route(svc, org_id, pdf):
+def _route(svc, org_id):
     """A fresh protocol whose secretary has a code: (protocol id, secretary's and chair's address,
-    the secretary's link token, request id and code)."""
+    the secretary's link token, request id and code). Each gets a PDF of its own: the same bytes
+    again would be the same protocol, and are refused."""
     tag = uuid.uuid4().hex[:8]
+    pdf = render_text_pdf(f"Kommunstyrelsen\n\n§ 1 Ärende {tag}\n\nBeslut.\n")
     sek, ordf = f"siv+{tag}@race.example", f"birgitta+{tag}@race.example"
     pid = finalize(svc, org_id=org_id, board_name=BOARD, meeting_date=dt.date(2026, 11, 16),
                    signers=[SignerInput("Siv Sjödin", sek, "sekreterare"),
@@ -190,7 +192,7 @@ def test_reminder_and_signature_in_each_order(env, first):
     """Each outcome of the race, forced on each database: the racing test below sees only the one
     its backend's timing favours (SQLite the reminder, PostgreSQL the signature)."""
     svc, org_id = env
-    pid, sek, ordf, token, sek_id, code = _route(svc, org_id, render_text_pdf("Kommunstyrelsen\n\n§ 1 Ärende\n"))
+    pid, sek, ordf, token, sek_id, code = _route(svc, org_id)
     mark = _max_mail_id(svc)
     sign = lambda: _capture(lambda: signing.decide(svc, token, code, "sign"))  # noqa: E731
     remind = lambda: _capture(lambda: manage.remind(svc, org_id=org_id, protocol_id=pid,  # noqa: E731
@@ -206,9 +208,8 @@ def test_reminder_and_signature_in_each_order(env, first):
 
 def test_reminder_racing_a_signature_never_queues_a_dead_link(env):
     svc, org_id = env
-    pdf = render_text_pdf("Kommunstyrelsen\n\n§ 1 Ärende\n\nBeslut.\n")
     for round_no in range(10):
-        pid, sek, ordf, token, sek_id, code = _route(svc, org_id, pdf)
+        pid, sek, ordf, token, sek_id, code = _route(svc, org_id)
         mark = _max_mail_id(svc)
         results = _run_together(
             sign=lambda: signing.decide(svc, token, code, "sign"),

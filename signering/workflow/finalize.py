@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from .. import registry
 from ..mail import templates as mails
 from ..errors import InputError
 from ..ingest import check_pdf_isolated
@@ -114,6 +115,9 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
     with drop_on_error(svc, sha, working), svc.db.write() as session:
         org = session.get(Organisation, org_id)
         board = _board(session, org, board_name)
+        # Checked here, in the transaction that registers the hash, so two uploads of the same
+        # bytes cannot both pass.
+        registry.reserve(session, sha, org_id=org.id, protocol_id=protocol_id)
         if protocol_id is None:
             protocol = Protocol(organisation_id=org.id, board_id=board.id, meeting_date=meeting_date,
                                 status="signing", created_by=actor, created_at=now, updated_at=now,

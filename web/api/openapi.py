@@ -373,7 +373,11 @@ PATHS = {
             "tags": ["protocols"],
             "summary": "Upload a protocol and start its signing route",
             "description": "Stores the PDF, adds the signature page and sends the first signer (the sekreterare) "
-                           "an invitation. Signers are then invited one at a time in order.",
+                           "an invitation. Signers are then invited one at a time in order. A file's SHA-256 "
+                           "belongs to the organisation that uploaded it first: the same bytes from another "
+                           "organisation are refused (409 `registered_by_another_organisation`), and from this "
+                           "organisation they go only into the protocol that holds them, as a new version "
+                           "(otherwise 409 `already_uploaded`).",
             "security": _BEARER,
             "requestBody": {
                 "required": True,

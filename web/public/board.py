@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import qrcode
 import qrcode.constants
 import qrcode.image.svg
 from flask import abort, g, redirect, render_template, request, send_file, url_for
-from sqlalchemy import select
+from sqlalchemy import null, select
 
 from signering import notices as notice_rules
 from signering.models import Notice, Organisation, Protocol, ProtocolVersion
@@ -16,7 +17,7 @@ from signering.registry import InvalidHash, normalise
 
 from ..app import services
 from .page_cache import app_cache
-from .present import PUBLISHED_STATES, notice_view, paragraphs
+from .present import STOCKHOLM, notice_view, paragraphs
 
 ARCHIVE_PAGE = 50
 #: the newest notices first; a board with hundreds of notices is read page by page
@@ -128,31 +129,45 @@ def sealed_pdf(sha256: str):
         sha = normalise(sha256)
     except InvalidHash:
         abort(404)
+    today = svc.today()
     with svc.db.read() as session:
-        # Only what the anslagstavla has published: a protocol still being signed, or one
-        # withdrawn, has no public PDF even if someone learns its hash.
+        # Only what the anslagstavla shows today: a protocol still being signed, or one
+        # withdrawn, has no public PDF even if someone learns its hash, and neither has one
+        # whose notice has come down (its names were public for the appeal period only; the
+        # protocol is then requested from the organisation as an allmän handling).
         hit = session.execute(
-            select(ProtocolVersion.id, Protocol.meeting_date)
+            select(ProtocolVersion.id, Protocol.meeting_date, Notice.takedown_date)
             .join(Protocol, ProtocolVersion.protocol_id == Protocol.id)
             .join(Notice, Notice.protocol_id == Protocol.id)
-            .where(ProtocolVersion.sealed_sha256 == sha, Notice.status.in_(PUBLISHED_STATES))
+            .where(ProtocolVersion.sealed_sha256 == sha, Notice.status == "posted", Notice.takedown_date > today)
         ).first()
         if hit is None:
             # A sealed protokollsutdrag has no notice of its own; it is sent to the recipients
             # of the decision by this link.
             hit = session.execute(
-                select(ProtocolVersion.id, Protocol.meeting_date)
+                select(ProtocolVersion.id, Protocol.meeting_date, null())
                 .join(Protocol, ProtocolVersion.protocol_id == Protocol.id)
                 .where(ProtocolVersion.sealed_sha256 == sha, Protocol.kind == "utdrag",
                        Protocol.status.in_(("sealed", "posted", "archived")))
             ).first()
     if hit is None or not svc.blobs.exists(sha):
         abort(404)
+    max_age = _PDF_MAX_AGE if hit[2] is None else _seconds_until(hit[2], svc.clock(), _PDF_MAX_AGE)
     response = send_file(svc.blobs.path(sha), mimetype="application/pdf", as_attachment=False,
                          download_name=f"protokoll-{hit.meeting_date.isoformat()}-{sha[:12]}.pdf",
-                         conditional=True, etag=sha, max_age=86400)
-    response.headers["Cache-Control"] = "public, max-age=86400, immutable"
+                         conditional=True, etag=sha, max_age=max_age)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}, immutable"
     return response
+
+
+#: a day; a notice's PDF is kept in caches no longer than until its take-down day starts
+_PDF_MAX_AGE = 86400
+
+
+def _seconds_until(day: dt.date, now: dt.datetime, cap: int) -> int:
+    """Whole seconds from ``now`` to the start of ``day`` in Swedish time, between 0 and ``cap``."""
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=STOCKHOLM)
+    return max(0, min(cap, int((start - now).total_seconds())))
 
 
 def qr_svg(sha256: str):

@@ -14,8 +14,7 @@ from flask_babel import gettext as _
 from signering.legal_dates import format_date
 from signering.models import Notice
 
-PUBLISHED_STATES = ("posted", "archived")
-_STOCKHOLM = ZoneInfo("Europe/Stockholm")
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def kind_label(kind: str) -> str:
@@ -50,7 +49,7 @@ def when(value: dt.datetime | str | None) -> str:
         value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(_STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
 def sealed_version(notice: Notice):
@@ -84,7 +83,9 @@ def notice_view(notice: Notice, base_url: str, org_slug: str) -> dict:
                      if isinstance(s, dict)] if notice.status == "posted" else []),
         "original_sha256": version.original_sha256 if version else None,
         "sealed_sha256": version.sealed_sha256 if version else None,
-        "sealed_pdf_url": f"{base}/protokoll/{version.sealed_sha256}.pdf" if version else None,
+        # The PDF names the signers, so it is served only while the notice is up.
+        "sealed_pdf_url": (f"{base}/protokoll/{version.sealed_sha256}.pdf"
+                           if version and notice.status == "posted" else None),
         "verify_url": f"{base}/verifiera/{version.original_sha256}" if version else None,
         "url": f"{base}/{org_slug}/anslagstavla/{notice.id}",
     }

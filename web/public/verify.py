@@ -56,22 +56,28 @@ def trust_roots() -> list:
     return roots
 
 
+def _cache_key(sha: str) -> tuple[str, object]:
+    # The day is part of the key: an answer kept from the last day a notice was up must not
+    # serve its signers' names on the take-down day (the registry drops them from that day on).
+    return registry.normalise(sha), services().today()
+
+
 def _lookup(sha: str) -> dict:
     """The registry's answer. QR codes send many people to one protocol at once, so the answer
-    for a sealed or withdrawn protocol, which no longer changes, is kept for a minute."""
-    key = registry.normalise(sha)
+    for a sealed or withdrawn protocol, which changes at most with the day, is kept for a minute."""
+    key = _cache_key(sha)
     cache = app_cache("registry", max_entries=4096, ttl=60)
     found = cache.get(key)
     if found is None:
-        found = _lookup_uncached(key)
+        found = _lookup_uncached(*key)
         if found.get("status") in ("sealed", "withdrawn"):
             cache.put(key, found)
-    return found
+    return dict(found)
 
 
-def _lookup_uncached(sha: str) -> dict:
+def _lookup_uncached(sha: str, today) -> dict:
     with services().db.read() as session:
-        return registry.lookup(session, sha)
+        return registry.lookup(session, sha, today)
 
 
 def _slots() -> ParseSlots:
@@ -160,11 +166,11 @@ def verify_hash_page(sha256: str):
 def api_verify_hash(sha256: str):
     # The JSON text of a settled answer is kept too: for the QR-code rush, serialising the same
     # answer again cost more than finding it.
-    key = registry.normalise(sha256)
+    key = _cache_key(sha256)
     cache = app_cache("registry_json", max_entries=4096, ttl=60)
     body = cache.get(key)
     if body is None:
-        found = _lookup(key)
+        found = _lookup(key[0])
         body = json.dumps(found, ensure_ascii=False, separators=(",", ":"))
         if found.get("status") in ("sealed", "withdrawn"):
             cache.put(key, body)
