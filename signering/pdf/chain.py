@@ -16,6 +16,7 @@ from ..pki.orgkeys import OrgKeys
 from .seal import seal
 from .signature_page import PageSigner, SignaturePageInfo, add_signature_page, field_name
 from .signing import SignerIdentity
+from ..urls import PublicUrls
 
 ROLES = ("sekreterare", "ordforande", "justerare")
 
@@ -32,7 +33,7 @@ def prepare(original: bytes, route: Route, base_url: str, lang: str = "sv") -> t
     """Add the signature page; return (prepared PDF, SHA-256 of the original)."""
     sha = hashlib.sha256(original).hexdigest()
     info = SignaturePageInfo(board=route.board, meeting_date=route.meeting_date, sha256=sha,
-                             verify_url=f"{base_url.rstrip('/')}/verifiera/{sha}", signers=route.signers,
+                             verify_url=PublicUrls(base_url).verify(sha), signers=route.signers,
                              organisation=route.organisation, lang=lang)
     return add_signature_page(original, info), sha
 

@@ -14,6 +14,7 @@ from cryptography import x509
 
 from .ca import SigningCA
 from .keys import DEMO_DIR, KeyPair, load_certificates, load_pem, load_pkcs12
+from ..urls import PublicUrls
 
 
 @dataclass
@@ -61,7 +62,7 @@ def load_key_dir(directory: str, *, organisation: str, base_url: str, slug: str 
     else:
         seal = load_pem(j("seal.pem"), j("seal.key.pem"), chain_paths=(j("root.pem"),))
     tsa = load_pem(j("tsa.pem"), j("tsa.key.pem"), chain_paths=(j("root.pem"),))
-    pki = f"{base_url.rstrip('/')}/pki/{slug}"
+    pki = PublicUrls(base_url).pki(slug)
     ca = SigningCA(ca_pair, crl_url=f"{pki}/signing-ca.crl", ocsp_url=f"{pki}/ocsp", issuer_url=f"{pki}/signing-ca.crt")
     return OrgKeys(organisation=organisation, root=root, signing_ca=ca, seal=seal, tsa=tsa,
                    root_crl=_load_crl(j("root.crl.pem")))

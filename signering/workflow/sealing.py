@@ -75,18 +75,17 @@ def _apply_seal(svc, version_id: int, base_sha: str, sealed_sha: str, written: l
         payload = {"protocol_id": protocol.id, "sha256": version.original_sha256, "sealed_sha256": sealed_sha}
         record(session, svc, org_id=org.id, kind="sealed", protocol_id=protocol.id, webhook_payload=payload)
         append_sealed(session, svc, org=org, protocol=protocol, version=version)
-        base = svc.settings.base_url.rstrip("/")
         if protocol.kind == ProtocolKind.UTDRAG:
             # An extract is no decision of its own: nothing is posted; it goes to the recipients.
-            _send_extract(session, svc, org, protocol, version, base)
+            _send_extract(session, svc, org, protocol, version)
         else:
             _post_notice(session, svc, org, protocol, version)
         for person in version.requests:
             if person.status == RequestStatus.SIGNED and protocol.kind != ProtocolKind.UTDRAG:
                 queue_mail(session, svc, mails.sealed(
                     to=person.email, board=protocol.board.name, meeting_date=protocol.meeting_date,
-                    sealed_url=f"{base}/protokoll/{sealed_sha}.pdf",
-                    verify_url=f"{base}/verifiera/{version.original_sha256}", lang=svc.settings.lang),
+                    sealed_url=svc.urls.sealed_pdf(sealed_sha),
+                    verify_url=svc.urls.verify(version.original_sha256), lang=svc.settings.lang),
                     org_id=org.id)
         return True
 
@@ -135,11 +134,11 @@ def _notice_body(session, protocol) -> str:
     return "\n".join(lines)
 
 
-def _send_extract(session, svc, org, protocol, version, base: str) -> None:
+def _send_extract(session, svc, org, protocol, version) -> None:
     from .extracts import extract_recipients
 
-    sealed_url = f"{base}/protokoll/{version.sealed_sha256}.pdf"
-    verify_url = f"{base}/verifiera/{version.original_sha256}"
+    sealed_url = svc.urls.sealed_pdf(version.sealed_sha256)
+    verify_url = svc.urls.verify(version.original_sha256)
     sent = []
     for name, email in extract_recipients(svc, session, protocol):
         queue_mail(session, svc, mails.extract_sent(

@@ -16,6 +16,7 @@ from ..db import Database
 from ..pki.orgkeys import OrgKeys, load_key_dir
 from ..storage import BlobStore
 from .secrets import SealedBox
+from ..urls import PublicUrls
 
 
 @dataclass
@@ -98,6 +99,10 @@ class Services:
 
         return OrganisationCA(self.keys_for(org), self.timestamper_for(org))
 
+    @property
+    def urls(self) -> PublicUrls:
+        return PublicUrls(self.settings.base_url)
+
     def today(self) -> dt.date:
         # Legal dates are Swedish calendar days.
         from zoneinfo import ZoneInfo
@@ -105,4 +110,4 @@ class Services:
         return self.clock().astimezone(ZoneInfo("Europe/Stockholm")).date()
 
     def link(self, token: str) -> str:
-        return f"{self.settings.base_url.rstrip('/')}/signera/{token}"
+        return self.urls.signing_link(token)

@@ -162,17 +162,13 @@ def _check_code(session, svc, request: SignatureRequest, code: str, ip: str) -> 
         queue_mail(session, svc, mails.link_locked(to_secretary=_secretary_address(session, protocol, secretary),
                                                    signer_name=request.name, board=protocol.board.name,
                                                    meeting_date=protocol.meeting_date,
-                                                   protocol_url=_protocol_url(svc, protocol), lang=svc.settings.lang),
+                                                   protocol_url=svc.urls.staff_protocol(protocol.id), lang=svc.settings.lang),
                    org_id=protocol.organisation_id)
     return False
 
 
 def _secretary_address(session, protocol: Protocol, secretary_request: SignatureRequest) -> str:
     return secretary_request.email
-
-
-def _protocol_url(svc, protocol: Protocol) -> str:
-    return f"{svc.settings.base_url.rstrip('/')}/sekreterare/protokoll/{protocol.id}"
 
 
 def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: str = "") -> str:
@@ -318,5 +314,5 @@ def _decline(session, svc, request: SignatureRequest, reason: str, ip: str) -> N
     queue_mail(session, svc, mails.declined(to_secretary=live(version)[0].email, signer_name=request.name,
                                             reason=reason, board=protocol.board.name,
                                             meeting_date=protocol.meeting_date,
-                                            protocol_url=_protocol_url(svc, protocol), lang=svc.settings.lang),
+                                            protocol_url=svc.urls.staff_protocol(protocol.id), lang=svc.settings.lang),
                org_id=protocol.organisation_id)
