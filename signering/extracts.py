@@ -29,7 +29,7 @@ from .extract.model import Paragraph
 # The private helpers are the reader's own heading rules: one definition of "a § heading".
 from .extract.paragraphs import _HEADING, _SECTION, _candidates, _split_toc, find_paragraphs
 from .extract.text import pdf_text
-from .fonts import font_path
+from .fonts import font_path, wrap
 
 KINDS = ("protokoll", "utdrag", "omedelbar")
 _RECIPIENTS_HEADING = re.compile(r"(?i)^(?:beslutet skickas till|expedieras(?: till)?)\s*:?\s*(?P<rest>.*)$")
@@ -140,18 +140,6 @@ def _fonts() -> tuple[str, str]:
     return "SigneringSans", "SigneringSans-Bold"
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    lines, line = [], ""
-    for word in text.split():
-        trial = f"{line} {word}".strip()
-        if line and pdfmetrics.stringWidth(trial, font, size) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = trial
-    return lines + ([line] if line else [])
-
-
 def _page_ranges(pages: list[int]) -> str:
     """1-based page numbers as "3–5, 8"."""
     runs: list[list[int]] = []
@@ -175,7 +163,7 @@ def _extract_page(*, kind: str, organisation: str, board: str, meeting_date: dt.
 
     def write(text: str, font: str = regular, size: float = 11, gap: float = 4):
         nonlocal y
-        for line in _wrap(text, font, size, text_width):
+        for line in wrap(text, font, size, text_width):
             c.setFont(font, size)
             c.drawString(left, y, line)
             y -= size * 1.35

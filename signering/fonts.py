@@ -8,6 +8,7 @@ import os
 import threading
 
 import reportlab
+from reportlab.pdfbase import pdfmetrics
 
 REGULAR, BOLD = "SigneringSans", "SigneringSans-Bold"
 _lock = threading.Lock()
@@ -27,7 +28,6 @@ def register_fonts() -> tuple[str, str]:
     """
     global _registered
     if not _registered:
-        from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
 
         with _lock:
@@ -36,3 +36,28 @@ def register_fonts() -> tuple[str, str]:
                 pdfmetrics.registerFont(TTFont(BOLD, font_path(bold=True)))
                 _registered = True
     return REGULAR, BOLD
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Word wrap for a column ``width`` points wide; a single word wider than the column (a URL,
+    say) is broken too, so nothing runs past the margin."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if pdfmetrics.stringWidth(candidate, font, size) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        while pdfmetrics.stringWidth(word, font, size) > width:
+            cut = len(word)
+            while cut > 1 and pdfmetrics.stringWidth(word[:cut], font, size) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line:
+        lines.append(line)
+    return lines or [""]

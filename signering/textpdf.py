@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
-from .fonts import register_fonts
+from .fonts import register_fonts, wrap
 
 _LABEL = re.compile(r"^\**([A-ZÅÄÖ][^:]{1,40}):\**\s*(.*)$")
 _HTML_TAG = re.compile(r"</?[a-z]+>")
@@ -29,20 +29,6 @@ _PAGE_NO = re.compile(r"^\d{1,3}$")
 
 def _register_fonts() -> tuple[str, str]:
     return register_fonts()
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    words, lines, line = text.split(), [], ""
-    for word in words:
-        candidate = f"{line} {word}".strip()
-        if pdfmetrics.stringWidth(candidate, font, size) <= width or not line:
-            line = candidate
-        else:
-            lines.append(line)
-            line = word
-    if line:
-        lines.append(line)
-    return lines or [""]
 
 
 def render_text_pdf(text: str, *, layout: str = "plain", header: str | None = None,
@@ -75,7 +61,7 @@ def render_text_pdf(text: str, *, layout: str = "plain", header: str | None = No
     def draw_row(cells: list[tuple[float, float, list[str], bool]]):
         """One table row: cells of (x offset, width, lines, bold), wrapped, tops aligned."""
         nonlocal y
-        wrapped = [(x, sum((_wrap(t, bold if b else regular, 10, w) for t in lines), []), b)
+        wrapped = [(x, sum((wrap(t, bold if b else regular, 10, w) for t in lines), []), b)
                    for x, w, lines, b in cells]
         for i in range(max(len(rows) for _, rows, _ in wrapped)):
             if y < bottom + 14:
@@ -94,7 +80,7 @@ def render_text_pdf(text: str, *, layout: str = "plain", header: str | None = No
             draw_row([(0, usable * 0.33, labels, True), (usable * 0.35, usable * 0.65, values, False)])
         elif kind == "toc":
             _, title, page_no = block
-            rows = _wrap(title, regular, 10, usable - 12 * mm)
+            rows = wrap(title, regular, 10, usable - 12 * mm)
             for i, row in enumerate(rows):
                 if y < bottom + 14:
                     new_page()
@@ -136,7 +122,7 @@ def render_text_pdf(text: str, *, layout: str = "plain", header: str | None = No
             is_heading = line.startswith("§") or line.startswith("**") and line.endswith("**")
             clean = line.replace("**", "").replace("*", "")
             font, size = (bold, 11) if is_heading else (regular, 10)
-            for row in _wrap(clean, font, size, usable) if clean.strip() else [""]:
+            for row in wrap(clean, font, size, usable) if clean.strip() else [""]:
                 if y < bottom + 14:
                     new_page()
                 c.setFont(font, size)

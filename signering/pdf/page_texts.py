@@ -1,0 +1,58 @@
+"""The signature page's words, in Swedish and English."""
+
+from __future__ import annotations
+
+TEXTS = {
+    "sv": {
+        "heading": "Signering",
+        "continued": "Signering (forts.)",
+        "subtitle": "Följande parter signerar detta dokument elektroniskt, i den ordning som anges nedan.",
+        "board": "Organ",
+        "date": "Sammanträdesdatum",
+        "pages": "Omfattning",
+        "pages_value": "{n} {sidor} protokoll + {k} {signatursidor}",
+        "page_words": ("sida", "sidor", "signatursida", "signatursidor"),
+        "signers": "Undertecknare",
+        "hash_intro": "Originalprotokollet ({n} {sidor}) har SHA-256-kontrollsumman",
+        "verify": (
+            "Dokumentet signeras elektroniskt. Signaturerna kan kontrolleras på {url} "
+            "eller med QR-koden."
+        ),
+        "pades": (
+            "Varje underskrift är en elektronisk underskrift enligt PAdES med ett eget "
+            "certifikat i undertecknarens namn."
+        ),
+        "qr_caption": "Skanna för att kontrollera",
+        "section": "Underskrifter",
+        "footer": "Signatursida",
+        "page_of": "Sida {i} ({n})",
+    },
+    "en": {
+        "heading": "Signatures",
+        "continued": "Signatures (continued)",
+        "subtitle": "The following parties sign this document electronically, in the order shown below.",
+        "board": "Board",
+        "date": "Meeting date",
+        "pages": "Extent",
+        "pages_value": "{n} {sidor} of minutes + {k} {signatursidor}",
+        "page_words": ("page", "pages", "signature page", "signature pages"),
+        "signers": "Signers",
+        "hash_intro": "The original minutes ({n} {sidor}) have the SHA-256 checksum",
+        "verify": (
+            "The document is signed electronically. The signatures can be checked at {url} "
+            "or with the QR code."
+        ),
+        "pades": (
+            "Each signature is an electronic signature following PAdES, with its own "
+            "certificate in the signer's name."
+        ),
+        "qr_caption": "Scan to check",
+        "section": "Signatures",
+        "footer": "Signature page",
+        "page_of": "Page {i} of {n}",
+    },
+}
+
+
+def texts(lang: str) -> dict:
+    return TEXTS["en" if lang.startswith("en") else "sv"]
