@@ -44,7 +44,7 @@ _TITLES = {
 }
 _NOUNS = {
     "sv": {Role.SEKRETERARE: "sekreterare", Role.ORDFORANDE: "ordförande", Role.JUSTERARE: "justerare"},
-    "en": {Role.SEKRETERARE: "secretary", Role.ORDFORANDE: "chair", Role.JUSTERARE: "minutes checker"},
+    "en": {Role.SEKRETERARE: "secretary", Role.ORDFORANDE: "chair", Role.JUSTERARE: "minutes checker (justerare)"},
 }
 ROLES: tuple[str, ...] = tuple(role.value for role in Role)
 

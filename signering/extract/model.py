@@ -6,7 +6,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-ROLE_ORDER = ("sekreterare", "ordforande", "justerare")
+from ..route import ROLES
+
+ROLE_ORDER = ROLES  # the order signers sign in (signering/route.py)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,8 @@ from datetime import date, datetime
 from ..errors import InputError
 from ..legal_dates import format_date
 from .smtp import OutgoingMail
+from ..route import Role
 
-_ROLES = {
-    "sekreterare": {"sv": "sekreterare", "en": "secretary"},
-    "ordforande": {"sv": "ordförande", "en": "chair"},
-    "justerare": {"sv": "justerare", "en": "minutes checker (justerare)"},
-}
 _CODE = re.compile(r"[0-9]{6}")  # not \d: it also matches other scripts' digits
 _FOOTER = {
     "sv": "Meddelandet skickades automatiskt från tjänsten Signering.",
@@ -33,8 +29,8 @@ def _lang(lang: str) -> str:
 
 
 def _role(role: str) -> str:
-    key = role.strip().lower().replace("ö", "o")
-    if key not in _ROLES:
+    key = Role.from_title(role)
+    if key is None:
         raise InputError(
             f"Okänd roll '{role}'. Välj sekreterare, ordförande eller justerare.",
             f"Unknown role '{role}'. Choose secretary, chair or minutes checker.",
@@ -122,7 +118,7 @@ def _request(to, signer_name, role, board, meeting_date, link, deadline, secreta
              reminder: bool) -> OutgoingMail:
     lang, role = _lang(lang), _role(role)
     meeting, until = _meeting(board, meeting_date, lang), _deadline(deadline, lang)
-    role_name = _ROLES[role][lang]
+    role_name = role.noun(lang)
     # A plain date means the whole day; with a time, the link ends at that time.
     timed = isinstance(deadline, datetime)
     valid_sv, valid_en = ("till", "") if timed else ("till och med", " inclusive")

@@ -17,8 +17,8 @@ from .seal import seal
 from .signature_page import PageSigner, SignaturePageInfo, add_signature_page, field_name
 from .signing import SignerIdentity
 from ..urls import PublicUrls
+from ..route import ROLES  # noqa: F401 (kept importable from here)
 
-ROLES = ("sekreterare", "ordforande", "justerare")
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.stamp import TextStampStyle
 
 from ..errors import SigneringError, SigningError
-from ..pki.ca import ROLE_TITLES, SigningCA
+from ..pki.ca import SigningCA
 from ..pki.keys import KeyPair
 from .evidence import add_signer_status
+from ..route import Role
 
 # Sizing the font to the ~85 x 28 mm box: five lines at 7 pt, the hash in two halves.
 _STAMP_TEXT = {
@@ -29,9 +30,9 @@ _STAMP_TEXT = {
     "en": "Signed by %(signer)s\n%(role)s\n%(ts)s\nSHA-256 %(hash1)s\n%(hash2)s",
 }
 _REASON = {
-    "sekreterare": "Sekreterare: intygar protokollet",
-    "ordforande": "Ordförande: ansvarar för protokollet",
-    "justerare": "Justerare: justerar protokollet",
+    Role.SEKRETERARE: "Sekreterare: intygar protokollet",
+    Role.ORDFORANDE: "Ordförande: ansvarar för protokollet",
+    Role.JUSTERARE: "Justerare: justerar protokollet",
 }
 _FONT = None
 #: Room for the CMS container: certificate chain, signature and timestamp token, with margin.
@@ -103,7 +104,7 @@ def sign_as(pdf: bytes, *, field_name: str, who: SignerIdentity, ca: SigningCA, 
     keypair = ca.issue(who.name, who.role, who.organisation)
     try:
         signed = sign_with(pdf, field_name=field_name, keypair=keypair, display_name=who.name,
-                           role_label=ROLE_TITLES.get(who.role, who.role), document_sha256=document_sha256,
+                           role_label=Role(who.role).title(), document_sha256=document_sha256,
                            timestamper=timestamper, reason=_REASON.get(who.role, who.role), lang=lang)
         return add_signer_status(signed, ca, field_name, keypair.certificate) if timestamper is not None else signed
     finally:

@@ -19,8 +19,8 @@ from cryptography.x509 import ocsp
 from ..clock import utcnow
 from .certs import build_certificate, build_crl, name, new_key
 from .keys import KeyPair
+from ..route import Role
 
-ROLE_TITLES = {"sekreterare": "Sekreterare", "ordforande": "Ordförande", "justerare": "Justerare"}
 
 
 @dataclass
@@ -40,7 +40,7 @@ class SigningCA:
         now = self.clock().replace(microsecond=0)
         key = new_key()
         cert = build_certificate(
-            subject=name(person_name, organisation, ROLE_TITLES.get(role, role)),
+            subject=name(person_name, organisation, Role(role).title()),
             public_key=key.public_key(),
             issuer=self.keypair.certificate.subject,
             issuer_key=self.keypair.private_key,
