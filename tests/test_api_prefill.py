@@ -21,9 +21,11 @@ def env(tmp_path):
     environment.svc.db.dispose()
 
 
-def seed_pdf(name: str) -> bytes:
+def seed_pdf(name: str, variant: str = "") -> bytes:
+    """The seed as a PDF; a ``variant`` appended makes other bytes (the same bytes twice are
+    the same protocol, and a second upload of them is refused)."""
     with open(os.path.join(seed_dir(), name), encoding="utf-8") as fh:
-        return render_text_pdf(fh.read())
+        return render_text_pdf(fh.read() + variant)
 
 
 SOLLEFTEA = "solleftea-ks-au-2024-04-16.txt"
@@ -61,7 +63,7 @@ def test_given_fields_win_over_the_pdf(env):
     body = response.get_json()
     assert body["meeting_date"] == "2024-04-16"
     assert [s["email"] for s in body["signers"]] == [s["email"] for s in SIGNERS]
-    response = upload(env, seed_pdf(SOLLEFTEA), metadata(meeting_date="2024-04-17"))
+    response = upload(env, seed_pdf(SOLLEFTEA, "\nBilaga"), metadata(meeting_date="2024-04-17"))
     assert response.status_code == 201 and response.get_json()["meeting_date"] == "2024-04-17"
 
 
