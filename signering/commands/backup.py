@@ -56,7 +56,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from ..backup import restore
+    from ..restore import restore
     from ..backup_key import BackupKey
     from ..runtime import backup_key_file, services_from_env, settings_from_env
 
