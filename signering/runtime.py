@@ -88,7 +88,8 @@ def build_services(cfg: dict) -> Services:
                         reminder_after_days=cfg["REMINDER_DAYS"], tsa_url=cfg["TSA_URL"],
                         webhook_allow_http=bool(cfg.get("WEBHOOK_ALLOW_HTTP", False)),
                         webhook_allowed_hosts=cfg.get("WEBHOOK_ALLOWED_HOSTS", ""))
-    return Services(db=Database(cfg["DATABASE_URL"]), blobs=BlobStore(cfg["DATA_DIR"]), settings=settings)
+    return Services(db=Database(cfg["DATABASE_URL"]), blobs=BlobStore(cfg["DATA_DIR"]), settings=settings,
+                    passphrase=os.environ.get)
 
 
 def services_from_env(overrides: dict | None = None) -> Services:

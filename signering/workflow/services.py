@@ -13,6 +13,7 @@ from typing import Callable
 
 from ..clock import utcnow
 from ..db import Database
+from ..pki.local_tsa import LocalTsaPool
 from ..pki.orgkeys import OrgKeys, load_key_dir
 from ..storage import BlobStore
 from .secrets import SealedBox
@@ -45,10 +46,13 @@ class Services:
     blobs: BlobStore
     settings: Settings
     clock: Callable[[], dt.datetime] = utcnow
+    #: looks up a key passphrase by the name of the variable an organisation names (runtime.py
+    #: passes the process environment; nothing here reads it)
+    passphrase: Callable[[str], str | None] = lambda _name: None
+    local_tsas: LocalTsaPool = field(default_factory=LocalTsaPool)
     #: org slug -> keys; filled lazily, since loading keys reads files (or opens a token)
     _keys: dict[str, OrgKeys] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _tsa_urls: dict[str, str] = field(default_factory=dict)
 
     @property
     def box(self) -> SealedBox:
@@ -58,9 +62,7 @@ class Services:
         with self._lock:
             keys = self._keys.get(org.slug)
             if keys is None:
-                import os
-
-                passphrase = os.environ.get(org.seal_passphrase_env) if org.seal_passphrase_env else None
+                passphrase = self.passphrase(org.seal_passphrase_env) if org.seal_passphrase_env else None
                 keys = load_key_dir(org.key_dir, organisation=org.name, base_url=self.settings.base_url,
                                     slug=org.slug, seal_p12_passphrase=passphrase)
                 # The signing CA keeps the wall clock, not ``self.clock``: a certificate and the
@@ -70,28 +72,12 @@ class Services:
             return keys
 
     def timestamper_for(self, org):
-        """An RFC 3161 client: for the configured external TSA, or for the organisation's own.
-
-        The organisation's own TSA is served in this process on a loopback port (one per
-        organisation, started on first use) and reached over HTTP like any other TSA. It used
-        to be reached through the public /tsa/<org> URL of this same server, but then a
-        signature waited in line behind public traffic while holding the database lock.
-        """
+        """An RFC 3161 client: for the configured external TSA, or for the organisation's own
+        (served on loopback by :attr:`local_tsas`)."""
         from ..pki.tsa_client import make_timestamper
 
-        return make_timestamper(self.settings.tsa_url or self._local_tsa_url(org))
-
-    def _local_tsa_url(self, org) -> str:
-        from ..pki.embedded_tsa import authority_for
-        from ..pki.tsa import serve_in_thread
-
-        keys = self.keys_for(org)
-        with self._lock:
-            url = self._tsa_urls.get(org.slug)
-            if url is None:
-                url, _stop = serve_in_thread(authority_for(keys).wsgi_app)
-                self._tsa_urls[org.slug] = url
-            return url
+        url = self.settings.tsa_url or self.local_tsas.ensure_running(org.slug, self.keys_for(org))
+        return make_timestamper(url)
 
     def signature_provider_for(self, org):
         """The one place that decides how signatures are made for ``org`` (see signature_provider)."""
