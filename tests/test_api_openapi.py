@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from openapi_spec_validator import validate
 
-from test_api_support import make_env
+from test_api_support import env  # noqa: F401  (env: the shared fixture)
 from web.api.openapi import SPEC, document
 
 _METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
-
-
-@pytest.fixture()
-def env(tmp_path):
-    return make_env(tmp_path)
 
 
 def test_document_is_valid_openapi_3_1():

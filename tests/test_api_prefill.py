@@ -5,20 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 
-import pytest
 from sqlalchemy import select
 
 from signering.members import add_member
 from signering.models import Board, Organisation, Protocol
 from signering.textpdf import render_text_pdf, seed_dir
-from test_api_support import BOARD, SIGNERS, make_env, metadata, upload
-
-
-@pytest.fixture
-def env(tmp_path):
-    environment = make_env(tmp_path)
-    yield environment
-    environment.svc.db.dispose()
+from test_api_support import BOARD, SIGNERS, env, metadata, upload  # noqa: F401  (env: the shared fixture)
 
 
 def seed_pdf(name: str, variant: str = "") -> bytes:

@@ -12,13 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from signering.models import ApiToken, Event, OutboxMail, Protocol
-from test_api_support import (BOARD, SIGNERS, assert_error, assert_matches, link_token, make_env, metadata,
-                              upload)
-
-
-@pytest.fixture()
-def env(tmp_path):
-    return make_env(tmp_path)
+from test_api_support import BOARD, SIGNERS, assert_error, assert_matches, env, link_token, make_env, metadata, upload  # noqa: F401  (env: the shared fixture)
 
 
 def _protocol_count(env) -> int:

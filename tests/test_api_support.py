@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -96,6 +97,14 @@ def metadata(**changes) -> dict:
     data = {"board": BOARD, "meeting_date": "2024-04-16", "signers": [dict(s) for s in SIGNERS]}
     data.update(changes)
     return data
+
+
+@pytest.fixture
+def env(tmp_path):
+    """The shared ``env`` fixture of the API tests (a module imports it by name to use it)."""
+    environment = make_env(tmp_path)
+    yield environment
+    environment.svc.db.dispose()
 
 
 def upload(env: ApiEnv, pdf: bytes, meta=None, *, token: str | None = None, filename: str = "protokoll.pdf"):

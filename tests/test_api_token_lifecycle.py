@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import event, select
 
 from signering import accounts
 from signering.models import ApiToken, Organisation
-from test_staff_support import ADMIN, SECRETARY, make_env, post_form, text
+from test_staff_support import ADMIN, SECRETARY, env, post_form, text  # noqa: F401  (env: the shared fixture)
 
 PAGE = "/sekreterare/admin/api-nycklar"
 API = "/api/v1/protocols"
-
-
-@pytest.fixture
-def env(tmp_path):
-    environment = make_env(tmp_path)
-    yield environment
-    environment.svc.db.dispose()
 
 
 def _api(env, token: str):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from browser_support import (DESKTOP, ORG_SLUG, PASSWORD, PHONE, SECRETARY, SIGNERS, axe_violations, launch, shot,
-                             start_server)
+from browser_support import (BOARD, DESKTOP, ORG_SLUG, PASSWORD, PHONE, SECRETARY, SIGNERS, axe_violations, launch,
+                             shot, start_server)
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
 
@@ -57,9 +57,9 @@ def _status(server, protocol_id: int) -> str:
         return s.get(Protocol, protocol_id).status
 
 
-def _sign(server, page, address: str, prefix: str | None) -> None:
+def _sign(server, page, address: str, meeting: dt.date, prefix: str | None) -> None:
     page.goto(server.url + server.link_path(address))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Justera protokoll")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Justera protokoll: {BOARD}, {meeting.isoformat()}")
     if prefix:
         shot(page, f"{prefix}-1-link.png")
     page.get_by_role("button", name="Skicka kod till min e-post").click()
@@ -68,23 +68,24 @@ def _sign(server, page, address: str, prefix: str | None) -> None:
     if prefix:
         shot(page, f"{prefix}-2-code.png")
     page.get_by_role("button", name="Signera protokollet").click()
-    expect(page.get_by_text(DONE)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(DONE)
     if prefix:
         shot(page, f"{prefix}-3-done.png")
 
 
 def test_signers_on_phone_and_desktop_then_a_justerare_declines(server, context_factory):
-    protocol_id = server.new_protocol(dt.date(2025, 9, 23))
+    meeting = dt.date(2025, 9, 23)
+    protocol_id = server.new_protocol(meeting)
     sekreterare, ordforande, justerare = (s.email for s in SIGNERS)
 
     phone = context_factory(**PHONE).new_page()
-    _sign(server, phone, sekreterare, "signer-phone")
+    _sign(server, phone, sekreterare, meeting, "signer-phone")
     # Nothing on the phone page may be wider than the screen (no sideways scrolling).
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert _status(server, protocol_id) == "signing"
 
     desktop = context_factory(**DESKTOP).new_page()
-    _sign(server, desktop, ordforande, "signer-desktop")
+    _sign(server, desktop, ordforande, meeting, "signer-desktop")
     assert _status(server, protocol_id) == "signing"
 
     page = context_factory(**DESKTOP).new_page()
@@ -97,7 +98,7 @@ def test_signers_on_phone_and_desktop_then_a_justerare_declines(server, context_
     page.get_by_label("Varför? Sekreteraren får ditt svar.").fill("Paragraf 2 återger inte beslutet korrekt.")
     shot(page, "signer-desktop-4-decline.png")
     page.get_by_role("button", name="Avböj och skicka tillbaka").click()
-    expect(page.get_by_role("heading", name="Protokollet har skickats tillbaka")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Protokollet har skickats tillbaka")
     shot(page, "signer-desktop-5-declined.png")
     assert _status(server, protocol_id) == "declined"
     assert any("återger inte beslutet" in body for body in server.mails_to(sekreterare))
@@ -109,12 +110,13 @@ def test_signers_on_phone_and_desktop_then_a_justerare_declines(server, context_
 @pytest.fixture(scope="module")
 def posted(server, browser):
     """A protocol signed by all three in the browser, sealed and posted: (notice id, sealed sha)."""
-    protocol_id = server.new_protocol(dt.date(2025, 9, 16))
+    meeting = dt.date(2025, 9, 16)
+    protocol_id = server.new_protocol(meeting)
     context = browser.new_context(**DESKTOP)
     try:
         page = context.new_page()
         for signer in SIGNERS:
-            _sign(server, page, signer.email, None)
+            _sign(server, page, signer.email, meeting, None)
     finally:
         context.close()
     with server.svc.db.read() as s:
@@ -135,7 +137,9 @@ def test_public_pages_and_screenshots(server, posted, context_factory):
     expect(page.get_by_text("2025-09-16").first).to_be_visible()
     shot(page, "public-2-anslag.png")
     page.goto(f"{server.url}/verifiera/{sealed}")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    # The hash look-up page, not "Ogiltig: filen kunde inte verifieras" or any other result.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verifiering av hashvärde")
+    expect(page.get_by_text("Protokollet är justerat och förseglat.")).to_be_visible()
     shot(page, "public-3-verifiera.png")
     phone = context_factory(**PHONE).new_page()
     phone.goto(f"{server.url}/{ORG_SLUG}/anslagstavla")

@@ -1,5 +1,6 @@
-"""Every hostile file, through the JSON API and through the secretary's form: a clear 4xx,
-no 500, a bounded time, and nothing left behind (no protocol row, no blob)."""
+"""Every hostile file, through the JSON API and through the secretary's form: the specific 422
+error for what is wrong with it (the code in the API, its message on the form), a bounded time,
+and nothing left behind (no protocol row, no blob)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,66 @@ import pytest
 import test_api_support as api
 import test_staff_support as staff
 
+from signering import errors
+from signering.ingest.isolated import DEFAULT_TIMEOUT_S
 from signering.models import Protocol
 
 CASES = sorted(H.HOSTILE)
+
+#: file -> the error code each hostile file gets today
+EXPECTED = {
+    "empty": "empty_file",
+    "png_renamed": "not_pdf",
+    "text_renamed": "not_pdf",
+    "truncated": "damaged_pdf",
+    "truncated_before_end_marker": "damaged_pdf",
+    "garbage_before_header": "damaged_pdf",
+    "garbage_after_end": "damaged_pdf",
+    "garbage_inserted_after_header": "damaged_pdf",
+    "xref_offsets_wrong": "damaged_pdf",
+    "one_object_misplaced": "damaged_pdf",
+    "xref_keyword_gone": "damaged_pdf",
+    "startxref_beyond_end": "damaged_pdf",
+    "xref_prev_loop": "damaged_pdf",
+    "zero_pages": "no_pages",
+    "page_tree_cycle": "damaged_pdf",
+    "page_tree_self_parent": "damaged_pdf",
+    "page_count_lies": "damaged_pdf",
+    "reference_loop": "damaged_pdf",
+    "nested_arrays": "damaged_pdf",
+    "nested_dicts": "damaged_pdf",
+    "nested_in_trailer": "damaged_pdf",
+    "content_stream_bomb": "damaged_pdf",
+    "object_stream_bomb": "damaged_pdf",
+    "open_action_javascript": "active_content",
+    "open_action_goto_then_javascript": "active_content",
+    "open_action_uri": "active_content",
+    "document_javascript": "active_content",
+    "document_additional_actions": "active_content",
+    "page_additional_actions": "active_content",
+    "launch_link": "active_content",
+    "javascript_uri_link": "active_content",
+    "launch_bookmark": "active_content",
+    "submit_form_button": "active_content",
+    "rich_media_annotation": "active_content",
+    "encrypted": "encrypted_pdf",
+    "encrypted_without_user_password": "encrypted_pdf",
+    "certified": "certified_pdf",
+    "approval_signed": "already_signed",
+    "certified_without_perms": "certified_pdf",
+}
+#: code -> the error class (its Swedish message is what the form shows)
+ERRORS = {cls.code: cls for cls in vars(errors).values()
+          if isinstance(cls, type) and issubclass(cls, errors.SigneringError)}
+#: each request must end well before the isolated checker's own timeout would have fired
+#: (30 s, after which it answers damaged_pdf/too_slow) plus a generous margin for a busy machine
+TIME_LIMIT_S = DEFAULT_TIMEOUT_S + 10
+
+
+def test_every_hostile_file_has_an_expected_code():
+    assert sorted(EXPECTED) == CASES
+    for code in EXPECTED.values():
+        assert ERRORS[code].http_status == 422, code
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +100,12 @@ def test_every_hostile_file_through_the_api(api_env, files):
         response = api.upload(api_env, files[name], filename="../../etc/ångström\u202e.pdf")
         took = time.monotonic() - start
         body = response.get_json()
-        assert 400 <= response.status_code < 500, (name, response.status_code, body)
-        assert body["error"] and body["message"], name
-        assert took < 30, (name, took)
+        assert response.status_code == 422, (name, response.status_code, body)
+        assert body["error"] == EXPECTED[name], (name, body)
+        assert body["message"] == ERRORS[EXPECTED[name]].default_sv, (name, body)
+        # no "details": the checker neither timed out (too_slow) nor died (checker_died)
+        assert "details" not in body, (name, body)
+        assert took < TIME_LIMIT_S, (name, took)
     assert _no_protocols(api_env.svc)
     assert api_env.blob_files() == before
 
@@ -53,10 +114,18 @@ def test_every_hostile_file_through_the_form(staff_env, files):
     client = staff_env.client(staff.SECRETARY)
     before = staff_env.blob_files()
     for name in CASES:
+        start = time.monotonic()
         response = staff.upload(client, files[name], filename="..\\..\\protokoll\u0000.pdf")
-        assert 400 <= response.status_code < 500, (name, response.status_code)
+        took = time.monotonic() - start
+        assert response.status_code == 422, (name, response.status_code)
         page = response.get_data(as_text=True)
         assert "<form" in page and "error" in page, name
+        # the form shows the message of exactly this file's error, and of no other
+        shown = staff.text(response)
+        assert ERRORS[EXPECTED[name]].default_sv in shown, (name, shown)
+        others = {code for code in set(EXPECTED.values()) if code != EXPECTED[name]}
+        assert not [code for code in others if ERRORS[code].default_sv in shown], name
+        assert took < TIME_LIMIT_S, (name, took)
     assert _no_protocols(staff_env.svc)
     assert staff_env.blob_files() == before
 

@@ -13,7 +13,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from tests.test_public_support import make_env
+from tests.test_public_support import env  # noqa: F401  (env: the shared fixture)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PO = os.path.join(ROOT, "web", "translations", "en", "LC_MESSAGES", "messages.po")
@@ -28,11 +28,6 @@ PAGES = [
     ("/solleftea/anslagstavla", "Det finns inga anslag på anslagstavlan just nu.",
      "There are no notices on the notice board right now."),
 ]
-
-
-@pytest.fixture()
-def env(tmp_path):
-    return make_env(tmp_path)
 
 
 def _html_lang(html: str) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from signering.models import LogEntry
 
-from test_public_support import add_protocol, fake_pdf, make_env
+from test_public_support import add_protocol, env, fake_pdf  # noqa: F401  (env: the shared fixture)
 
 
 # --- RFC 9162 §2.1, written from the text ------------------------------------------------
@@ -96,11 +96,6 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
 
 
 # --- set-up ------------------------------------------------------------------------------
-
-@pytest.fixture
-def env(tmp_path):
-    return make_env(tmp_path)
-
 
 def publish(env, count: int, start: int = 0) -> list[dict]:
     return [add_protocol(env, original=fake_pdf(f"p{i}"), sealed=fake_pdf(f"p{i} sealed"),

@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+import pytest
+from clock import FixedClock
 from flask import Flask
 
 from signering import legal_dates
@@ -32,24 +34,11 @@ SIGNERS = [("Siv Sjödin", "siv.sjodin@example.se", "sekreterare"),
 EMAILS = [email for _n, email, _r in SIGNERS]
 
 
-class Clock:
-    """A wall clock the test sets; Swedish midday, so ``today()`` is the date given."""
-
-    def __init__(self, day: dt.date):
-        self.set(day)
-
-    def set(self, day: dt.date) -> None:
-        self.now = dt.datetime(day.year, day.month, day.day, 10, 0, tzinfo=dt.timezone.utc)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
 @dataclass
 class PublicEnv:
     app: Flask
     svc: Services
-    clock: Clock
+    clock: FixedClock  # set to a date: Swedish midday, so ``today()`` is that date
     org_id: int
 
     @property
@@ -58,7 +47,7 @@ class PublicEnv:
 
 
 def make_env(tmp_path, today: dt.date = dt.date(2025, 9, 10), orgs: int = 1) -> PublicEnv:
-    clock = Clock(today)
+    clock = FixedClock(today)
     url = f"sqlite:///{tmp_path}/db.sqlite3"
     svc = Services(db=Database(url), blobs=BlobStore(str(tmp_path / "blobs")),
                    settings=Settings(base_url="http://localhost", secret_key=b"x" * 32), clock=clock)
@@ -75,6 +64,12 @@ def make_env(tmp_path, today: dt.date = dt.date(2025, 9, 10), orgs: int = 1) -> 
             create_board(session, other, name=BOARD)
         org_id = org.id
     return PublicEnv(app=app, svc=svc, clock=clock, org_id=org_id)
+
+
+@pytest.fixture
+def env(tmp_path):
+    """The shared ``env`` fixture of the public page tests (a module imports it by name to use it)."""
+    return make_env(tmp_path)
 
 
 def add_protocol(env: PublicEnv, *, original: bytes, sealed: bytes | None, meeting: dt.date,

@@ -13,14 +13,7 @@ from sqlalchemy import select
 
 from signering import webhooks
 from signering.models import Board, User, Webhook
-from test_staff_support import ADMIN, PASSWORD, SECRETARY, login, make_env, post_form, text, upload_ok
-
-
-@pytest.fixture
-def env(tmp_path):
-    environment = make_env(tmp_path)
-    yield environment
-    environment.svc.db.dispose()
+from test_staff_support import ADMIN, PASSWORD, SECRETARY, env, login, make_env, post_form, text, upload_ok  # noqa: F401  (env: the shared fixture)
 
 
 #: the operator settings the tests that deliver need: receivers listen on loopback over plain http

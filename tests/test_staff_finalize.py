@@ -7,18 +7,10 @@ import pytest
 from signering.models import OutboxMail, Protocol, ProtocolVersion
 from signering.workflow import signing
 from signering.workflow.errors import LinkInvalid
-from test_staff_support import (BOARD, OTHER_BOARD, SECRETARY, SIGNERS, make_env, protocol_pdf, text, upload,
-                                upload_ok)
+from test_staff_support import BOARD, OTHER_BOARD, SECRETARY, SIGNERS, env, protocol_pdf, text, upload, upload_ok  # noqa: F401  (env: the shared fixture)
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
-
-
-@pytest.fixture
-def env(tmp_path):
-    environment = make_env(tmp_path)
-    yield environment
-    environment.svc.db.dispose()
 
 
 def test_form_offers_own_boards_and_prefills_secretary(env):

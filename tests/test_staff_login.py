@@ -5,15 +5,8 @@ from __future__ import annotations
 import pytest
 
 from signering.models import Protocol
-from test_staff_support import (ADMIN, OTHER_SECRETARY, PASSWORD, SECRETARY, csrf_token, finalize_form, login,
-                                make_env, post_form, protocol_pdf, text)
-
-
-@pytest.fixture
-def env(tmp_path):
-    environment = make_env(tmp_path)
-    yield environment
-    environment.svc.db.dispose()
+from test_staff_support import (ADMIN, OTHER_SECRETARY, PASSWORD, SECRETARY, csrf_token, env, finalize_form, login,
+                                make_env, post_form, protocol_pdf, text)  # noqa: F401  (env: the shared fixture)
 
 
 def test_pages_need_login(env):

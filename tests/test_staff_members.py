@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from sqlalchemy import select
 
 from signering.models import Board, BoardMember
-from test_staff_support import ADMIN, OTHER_BOARD, SECRETARY, make_env, post_form, text
-
-
-@pytest.fixture
-def env(tmp_path):
-    environment = make_env(tmp_path)
-    yield environment
-    environment.svc.db.dispose()
+from test_staff_support import ADMIN, OTHER_BOARD, SECRETARY, env, post_form, text  # noqa: F401  (env: the shared fixture)
 
 
 def board_id(env, name="Kommunstyrelsen") -> int:

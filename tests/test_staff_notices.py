@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 
 from signering.models import Notice
-from test_staff_support import BOARD, OTHER_SECRETARY, SECRETARY, make_env, post_form, text
+from test_staff_support import BOARD, OTHER_SECRETARY, SECRETARY, env, post_form, text  # noqa: F401  (env: the shared fixture)
 
 PAGE = "/sekreterare/anslag"
-
-
-@pytest.fixture()
-def env(tmp_path):
-    return make_env(tmp_path)
 
 
 def _form(**over) -> dict:

@@ -6,13 +6,12 @@ import io
 import os
 import re
 
-import pytest
 
 from signering.accounts import create_board
 from signering.members import add_member
 from signering.models import Board, Organisation, Protocol
 from signering.textpdf import render_text_pdf, seed_dir
-from test_staff_support import SECRETARY, make_env, post_form, text, upload
+from test_staff_support import SECRETARY, env, post_form, text, upload  # noqa: F401  (env: the shared fixture)
 
 NEW = "/sekreterare/nytt"
 READ = "/sekreterare/nytt/las-in"
@@ -22,13 +21,6 @@ AU = "Kommunstyrelsens allmänna utskott"
 def seed_pdf(name: str) -> bytes:
     with open(os.path.join(seed_dir(), name), encoding="utf-8") as fh:
         return render_text_pdf(fh.read())
-
-
-@pytest.fixture
-def env(tmp_path):
-    environment = make_env(tmp_path)
-    yield environment
-    environment.svc.db.dispose()
 
 
 def add_au_with_members(env):

@@ -11,14 +11,7 @@ from signering.pki.tsa import serve_in_thread
 from signering.models import Organisation
 from signering.workflow import signing
 from signering.workflow.errors import LinkInvalid
-from test_staff_support import SECRETARY, make_env, post_form, text, upload_ok
-
-
-@pytest.fixture
-def env(tmp_path):
-    environment = make_env(tmp_path)
-    yield environment
-    environment.svc.db.dispose()
+from test_staff_support import SECRETARY, env, post_form, text, upload_ok  # noqa: F401  (env: the shared fixture)
 
 
 def _link(env, address: str) -> str:

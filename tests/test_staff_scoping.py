@@ -8,15 +8,8 @@ from sqlalchemy import select
 
 from signering import accounts
 from signering.models import Board, Event, OutboxMail, Protocol, User, Webhook, WebhookDelivery
-from test_staff_support import (ADMIN, BOARD, OTHER_BOARD, OTHER_SECRETARY, PASSWORD, SECRETARY, csrf_token,
-                                finalize_form, make_env, protocol_pdf, text, upload_ok)
-
-
-@pytest.fixture
-def env(tmp_path):
-    environment = make_env(tmp_path)
-    yield environment
-    environment.svc.db.dispose()
+from test_staff_support import (ADMIN, BOARD, OTHER_BOARD, OTHER_SECRETARY, PASSWORD, SECRETARY, csrf_token, env,
+                                finalize_form, protocol_pdf, text, upload_ok)  # noqa: F401  (env: the shared fixture)
 
 
 @pytest.fixture

@@ -3,20 +3,12 @@ and none lives longer than 12 hours from login (security review, issue 9)."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import update
 
 from signering.models import User
-from test_staff_support import ADMIN, PASSWORD, SECRETARY, login, make_env, post_form, text
+from test_staff_support import ADMIN, PASSWORD, SECRETARY, env, login, post_form, text  # noqa: F401  (env: the shared fixture)
 
 HOME = "/sekreterare/"
-
-
-@pytest.fixture
-def env(tmp_path):
-    environment = make_env(tmp_path)
-    yield environment
-    environment.svc.db.dispose()
 
 
 def _cookie(client) -> str:

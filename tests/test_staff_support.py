@@ -15,6 +15,8 @@ import re
 import shutil
 from dataclasses import dataclass
 
+import pytest
+from clock import FixedClock
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -38,17 +40,6 @@ SIGNERS = [("sekreterare", "Siv Sjödin", "siv.sjodin@ange.se"),
            ("justerare", "", "")]
 #: 2025-09-23 08:00 UTC is 10:00 in Stockholm (summer time)
 NOW = dt.datetime(2025, 9, 23, 8, 0, tzinfo=dt.timezone.utc)
-
-
-class Clock:
-    def __init__(self, now: dt.datetime = NOW):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **kw) -> None:
-        self.now += dt.timedelta(**kw)
 
 
 @dataclass
@@ -138,9 +129,17 @@ def make_env(tmp_path, **settings) -> StaffEnv:
     app.config["TESTING"] = True
     assert app.config.get("WTF_CSRF_ENABLED", True), "the staff tests run with CSRF protection on"
     svc = app.extensions["signering"]
-    svc.clock = Clock()
+    svc.clock = FixedClock(NOW)
     svc.db.upgrade()  # already at head: a no-op that proves the copy is a migrated database
     return StaffEnv(app=app, svc=svc, data_dir=data_dir, org_id=org_id, other_org_id=other_id)
+
+
+@pytest.fixture
+def env(tmp_path):
+    """The shared ``env`` fixture of the staff tests (a module imports it by name to use it)."""
+    environment = make_env(tmp_path)
+    yield environment
+    environment.svc.db.dispose()
 
 
 def csrf_token(page_html: str) -> str:

@@ -10,6 +10,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from clock import FixedClock
 from sqlalchemy import select
 
 from signering import accounts, webhooks
@@ -21,17 +22,6 @@ from signering.workflow.audit import record
 from signering.workflow.services import Services, Settings
 
 SECRET = "whsec_test-secret-for-hmac"
-
-
-class Clock:
-    def __init__(self):
-        self.now = dt.datetime(2025, 9, 23, 10, 0, tzinfo=dt.timezone.utc)
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **kw):
-        self.now += dt.timedelta(**kw)
 
 
 class Receiver:
@@ -74,7 +64,8 @@ def _services(tmp_path, **settings) -> Services:
     config = Settings(secret_key=b"k" * 32)
     for name, value in settings.items():
         setattr(config, name, value)
-    return Services(db=db, blobs=BlobStore(tmp_path / "blobs"), settings=config, clock=Clock())
+    return Services(db=db, blobs=BlobStore(tmp_path / "blobs"), settings=config,
+                    clock=FixedClock(dt.datetime(2025, 9, 23, 10, 0, tzinfo=dt.timezone.utc)))
 
 
 @pytest.fixture
