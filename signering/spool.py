@@ -40,7 +40,7 @@ class SpooledFile:
 
 @contextlib.contextmanager
 def spooled(source: BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES, directory: str | None = None,
-            durable: bool = False, prefix: str = "signering-", suffix: str = ".part",
+            durable: bool = False, prefix: str = "signering-pdf-", suffix: str = ".pdf",
             chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[SpooledFile]:
     """Copy ``source`` into a new temporary file in ``directory`` (the system's by default) while
     hashing it; TooLarge past ``max_bytes``. ``durable`` flushes the bytes to disk before the
