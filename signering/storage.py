@@ -2,9 +2,10 @@
 
 Layout under ``root``: ``ab/cd/<sha256>`` for blobs, ``tmp/`` for writes in progress. A blob is
 written to ``tmp/`` (same filesystem), hashed while it is written, flushed to disk and only then
-renamed to its real name, so a crash never leaves a half file under a real name. The row that
-names a blob is committed after the blob exists; ``sweep`` (run at start-up) removes blobs no
-row names and temp files a crash left behind.
+renamed to its real name, so a crash never leaves a half file under a real name; ``staged``
+and ``place`` let an upload be checked in between (``ingest``), so a refused file never gets
+one. The row that names a blob is committed after the blob exists; ``sweep`` (run at start-up)
+removes blobs no row names and temp files a crash left behind.
 
 Ids are checked strictly (64 lowercase hex digits) before they touch a path, so no id can
 reach outside the store.
@@ -16,13 +17,14 @@ import io
 import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
 from typing import BinaryIO
 
 from .errors import BlobNotFound, InvalidBlobId
-from .hashing import DEFAULT_CHUNK_SIZE, sha256_file, stream_to_file
+from .hashing import DEFAULT_CHUNK_SIZE, sha256_file
+from .spool import SpooledFile, spooled
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _TEMP_SUFFIX = ".part"
@@ -94,34 +96,33 @@ class BlobStore:
         Raises TooLarge (after reading at most ``max_bytes + 1`` bytes) when the stream is longer
         than ``max_bytes``; on that or any other error no file is left behind.
         """
-        fd, tmp = tempfile.mkstemp(suffix=_TEMP_SUFFIX, dir=self.tmp_dir)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                sha, size = stream_to_file(
-                    stream, out,
-                    max_bytes=sys.maxsize if max_bytes is None else max_bytes,
-                    chunk_size=self.chunk_size,
-                )
-                out.flush()
-                os.fsync(out.fileno())
-            final = self.path(sha)
-            if self._same_blob_present(final, size):
-                os.unlink(tmp)
-                # A fresh mtime tells a concurrent sweep (older_than_seconds > 0) that someone is
-                # about to name this blob again, even if it was an orphan until now.
-                os.utime(final)
-            else:
-                directory = os.path.dirname(final)
-                os.makedirs(directory, exist_ok=True)
-                os.replace(tmp, final)
-                _fsync_dir(directory)
-            return sha, size
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        with self.staged(stream, max_bytes) as staged:
+            self.place(staged)
+            return staged.sha256, staged.size
+
+    def staged(self, stream: BinaryIO, max_bytes: int | None = None) -> AbstractContextManager[SpooledFile]:
+        """Stream into a temporary file in ``tmp/`` (hashed, flushed to disk), not yet a blob.
+
+        Whatever is to be checked before it gets its real name is checked on ``.path``; then
+        ``place`` makes it a blob. Left unplaced, the file is removed when the block ends.
+        """
+        return spooled(stream, max_bytes=sys.maxsize if max_bytes is None else max_bytes, directory=self.tmp_dir,
+                       durable=True, prefix="tmp", suffix=_TEMP_SUFFIX, chunk_size=self.chunk_size)
+
+    def place(self, staged: SpooledFile) -> str:
+        """Give a staged file its real name (its hash); return the blob's path."""
+        final = self.path(staged.sha256)
+        if self._same_blob_present(final, staged.size):
+            # The staged copy is dropped when its block ends. A fresh mtime tells a concurrent
+            # sweep (older_than_seconds > 0) that someone is about to name this blob again, even
+            # if it was an orphan until now.
+            os.utime(final)
+        else:
+            directory = os.path.dirname(final)
+            os.makedirs(directory, exist_ok=True)
+            staged.move_to(final)
+            _fsync_dir(directory)
+        return final
 
     @staticmethod
     def _same_blob_present(final: str, size: int) -> bool:

@@ -4,6 +4,8 @@ and nothing left behind (no protocol row, no blob)."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 
 import hostile_pdfs as H
@@ -14,6 +16,7 @@ import test_staff_support as staff
 from signering import errors
 from signering.ingest.isolated import DEFAULT_TIMEOUT_S
 from signering.models import Protocol
+from signering.textpdf import render_text_pdf
 
 CASES = sorted(H.HOSTILE)
 
@@ -137,3 +140,68 @@ def test_wrong_content_type_and_oversized_body_are_4xx(api_env):
     r = api.upload(api_env, b"%PDF-1.7\n" + b"0" * (2 * 1024 * 1024))
     assert r.status_code == 413 and r.get_json()["error"] == "too_large"
     assert _no_protocols(api_env.svc)
+
+
+# -- a refused upload leaves no file: not in the blob store, its tmp/ or the temp dir ------------
+
+#: file -> the typed error it is refused with (too_large: a protocol over the upload limit)
+REFUSED = {"empty": "empty_file", "png_renamed": "not_pdf", "truncated": "damaged_pdf",
+           "encrypted": "encrypted_pdf", "zero_pages": "no_pages", "certified": "certified_pdf",
+           "approval_signed": "already_signed", "launch_link": "active_content", "too_large": "too_large"}
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch):
+    """A temp dir of this test's own (others' files in /tmp would make counting it meaningless),
+    for this process and for the child processes it starts."""
+    path = tmp_path / "tmpdir"
+    path.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(path))
+    monkeypatch.setenv("TMPDIR", str(path))
+    return path
+
+
+def _refused_file(name: str) -> bytes:
+    return H.protocol_pdf() if name == "too_large" else H.HOSTILE[name]()
+
+
+def _counts(env, tmp_dir) -> dict:
+    blobs = env.svc.blobs
+    return {"blobs": len(list(blobs.iter_hashes())), "store_tmp": len(os.listdir(blobs.tmp_dir)),
+            "all_store_files": len(env.blob_files()), "temp_dir": len(os.listdir(tmp_dir))}
+
+
+def _limit_below(env, name: str) -> None:
+    env.svc.settings.max_upload_bytes = len(H.protocol_pdf()) - 1 if name == "too_large" else 100 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_refused_upload_through_the_api_leaves_no_file(tmp_path, private_tmp, name):
+    env = api.make_env(tmp_path)
+    # One accepted protocol first, so the counts are not trivially zero.
+    assert api.upload(env, render_text_pdf("Kommunstyrelsen\n\n§ 1 Ett ärende\n")).status_code == 201
+    before = _counts(env, private_tmp)
+    assert before["blobs"] == 2 and before["store_tmp"] == 0 and before["temp_dir"] == 0
+    _limit_below(env, name)
+    response = api.upload(env, _refused_file(name))
+    assert response.get_json()["error"] == REFUSED[name], response.get_json()
+    assert 400 <= response.status_code < 500
+    assert _counts(env, private_tmp) == before
+    with env.svc.db.read() as s:
+        assert s.query(Protocol).count() == 1
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_refused_upload_through_the_form_leaves_no_file(tmp_path, private_tmp, name):
+    env = staff.make_env(tmp_path)
+    client = env.client(staff.SECRETARY)
+    staff.upload_ok(env, client, render_text_pdf("Kommunstyrelsen\n\n§ 1 Ett ärende\n"))
+    before = _counts(env, private_tmp)
+    assert before["blobs"] == 2 and before["store_tmp"] == 0 and before["temp_dir"] == 0
+    _limit_below(env, name)
+    response = staff.upload(client, _refused_file(name))
+    assert 400 <= response.status_code < 500, response.status_code
+    assert "<form" in response.get_data(as_text=True)
+    assert _counts(env, private_tmp) == before
+    with env.svc.db.read() as s:
+        assert s.query(Protocol).count() == 1

@@ -24,6 +24,7 @@ from signering.errors import (
 from signering.hashing import DEFAULT_MAX_BYTES, sha256_file, stream_to_file
 from signering.ingest import IngestedPdf, check_pdf, check_pdf_isolated, ingest
 from signering.ingest.isolated import run_isolated
+from signering.storage import BlobStore
 from signering.textpdf import render_text_pdf
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -80,6 +81,16 @@ SEEDS = ["kommundirektorsnatverket-2025-09-22.txt", "umearegionen-kc-2013-05-15.
          "solleftea-ks-au-2024-04-16.txt"]
 
 
+def _store(tmp_path) -> BlobStore:
+    return BlobStore(tmp_path / "blobs")
+
+
+def _files(store: BlobStore) -> list[str]:
+    """Every file in the store, blobs and temporary files alike, relative to its root."""
+    return sorted(os.path.relpath(os.path.join(root, name), store.root)
+                  for root, _dirs, names in os.walk(store.root) for name in names)
+
+
 def _write(tmp_path, name: str, data: bytes) -> str:
     path = tmp_path / name
     path.write_bytes(data)
@@ -103,19 +114,33 @@ def test_hostile_file_is_refused_with_its_typed_error(tmp_path, name):
 
 @pytest.mark.parametrize("name", sorted(H.HOSTILE))
 def test_ingest_of_hostile_file_leaves_nothing_behind(tmp_path, name):
-    store = tmp_path / "blobs"
-    store.mkdir()
+    store = _store(tmp_path)
     # In-process checker for speed; the default (child process) is exercised below.
     with pytest.raises(EXPECTED[name][0]):
-        ingest(io.BytesIO(H.HOSTILE[name]()), str(store / "protocol.pdf"), checker=check_pdf)
-    assert os.listdir(store) == []
+        ingest(io.BytesIO(H.HOSTILE[name]()), store, checker=check_pdf)
+    assert _files(store) == []
 
 
 @pytest.mark.parametrize("name", ["truncated", "nested_dicts", "launch_link", "certified", "zero_pages"])
 def test_ingest_checks_in_a_child_process_by_default(tmp_path, name):
+    store = _store(tmp_path)
     with pytest.raises(EXPECTED[name][0]):
-        ingest(io.BytesIO(H.HOSTILE[name]()), str(tmp_path / "protocol.pdf"))
-    assert os.listdir(tmp_path) == []
+        ingest(io.BytesIO(H.HOSTILE[name]()), store)
+    assert _files(store) == []
+
+
+def test_ingest_checks_the_temporary_file_before_it_gets_its_real_name(tmp_path):
+    store, data = _store(tmp_path), H.protocol_pdf()
+    seen = []
+
+    def checker(path: str) -> int:
+        # What the check sees: a complete temporary file in tmp/, and no blob yet.
+        seen.append((os.path.dirname(path), open(path, "rb").read() == data, list(store.iter_hashes())))
+        return check_pdf(path)
+
+    result = ingest(io.BytesIO(data), store, checker=checker)
+    assert seen == [(store.tmp_dir, True, [])]
+    assert list(store.iter_hashes()) == [result.sha256] and os.listdir(store.tmp_dir) == []
 
 
 def test_memory_ceiling_turns_a_huge_xref_table_into_a_typed_error(tmp_path):
@@ -194,16 +219,15 @@ def _append_signature_page(original: bytes) -> bytes:
 @pytest.mark.parametrize("layout", ["plain", "table"])
 def test_real_protocol_is_ingested_with_its_hash_and_page_count(tmp_path, seed, layout):
     data = render_text_pdf(H.seed_text(seed), layout=layout, header="Protokoll", min_pages=2)
-    store = tmp_path / "blobs"
-    store.mkdir()
-    dest = store / "protocol.pdf"
-    result = ingest(io.BytesIO(data), str(dest))
-    assert result == IngestedPdf(path=str(dest), sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+    store = _store(tmp_path)
+    sha = hashlib.sha256(data).hexdigest()
+    result = ingest(io.BytesIO(data), store)
+    assert result == IngestedPdf(path=store.path(sha), sha256=sha, size=len(data),
                                  page_count=len(PdfReader(io.BytesIO(data)).pages))
     assert result.page_count >= 2
-    assert dest.read_bytes() == data
-    assert os.listdir(store) == ["protocol.pdf"]
-    assert sha256_file(str(dest)) == result.sha256
+    assert store.read(sha) == data
+    assert _files(store) == [os.path.join(sha[:2], sha[2:4], sha)]
+    assert sha256_file(result.path) == result.sha256
 
 
 @pytest.mark.parametrize("make", [H.protocol_pdf, *H.HARMLESS.values()], ids=lambda f: f.__name__)
@@ -233,20 +257,29 @@ def test_other_writers_encodings_of_a_protocol_are_accepted(tmp_path, options):
 
 
 def test_ingest_overwrites_nothing_when_rejected(tmp_path):
-    dest = tmp_path / "protocol.pdf"
-    dest.write_bytes(H.protocol_pdf())
+    store = _store(tmp_path)
+    kept = ingest(io.BytesIO(H.protocol_pdf()), store)
+    before = _files(store)
     with pytest.raises(ActiveContent):
-        ingest(io.BytesIO(H.launch_link()), str(dest))
-    assert dest.read_bytes() == H.protocol_pdf()
-    assert os.listdir(tmp_path) == ["protocol.pdf"]
+        ingest(io.BytesIO(H.launch_link()), store)
+    assert store.read(kept.sha256) == H.protocol_pdf()
+    assert _files(store) == before
 
 
 def test_ingest_can_check_in_process(tmp_path):
-    result = ingest(io.BytesIO(H.protocol_pdf()), str(tmp_path / "p.pdf"), checker=check_pdf)
+    store = _store(tmp_path)
+    result = ingest(io.BytesIO(H.protocol_pdf()), store, checker=check_pdf)
     assert result.page_count == 3
     with pytest.raises(CertifiedPdf):
-        ingest(io.BytesIO(H.certified()), str(tmp_path / "c.pdf"), checker=check_pdf)
-    assert sorted(os.listdir(tmp_path)) == ["p.pdf"]
+        ingest(io.BytesIO(H.certified()), store, checker=check_pdf)
+    assert list(store.iter_hashes()) == [result.sha256] and os.listdir(store.tmp_dir) == []
+
+
+def test_the_same_bytes_again_are_the_same_blob(tmp_path):
+    store = _store(tmp_path)
+    first = ingest(io.BytesIO(H.protocol_pdf()), store, checker=check_pdf)
+    assert ingest(io.BytesIO(H.protocol_pdf()), store, checker=check_pdf) == first
+    assert list(store.iter_hashes()) == [first.sha256] and os.listdir(store.tmp_dir) == []
 
 
 def test_ingest_removes_partial_file_when_the_upload_breaks(tmp_path):
@@ -265,9 +298,10 @@ def test_ingest_removes_partial_file_when_the_upload_breaks(tmp_path):
             self.sent += n
             return n
 
+    store = _store(tmp_path)
     with pytest.raises(ConnectionResetError):
-        ingest(BrokenUpload(), str(tmp_path / "protocol.pdf"))
-    assert os.listdir(tmp_path) == []
+        ingest(BrokenUpload(), store)
+    assert _files(store) == []
 
 
 # --- size limit ------------------------------------------------------------------------------
@@ -283,20 +317,21 @@ def test_upload_over_the_limit_is_refused_after_one_byte_too_many():
 
 def test_default_limit_is_100_megabytes_and_applies_to_ingest(tmp_path):
     assert DEFAULT_MAX_BYTES == 100 * MiB
-    upload = H.EndlessUpload()
+    upload, store = H.EndlessUpload(), _store(tmp_path)
     with pytest.raises(TooLarge):
-        ingest(upload, str(tmp_path / "protocol.pdf"))
+        ingest(upload, store)
     assert upload.served == DEFAULT_MAX_BYTES + 1
-    assert os.listdir(tmp_path) == []
+    assert _files(store) == []
 
 
 def test_upload_exactly_at_the_limit_is_accepted(tmp_path):
-    data = H.protocol_pdf()
-    result = ingest(io.BytesIO(data), str(tmp_path / "p.pdf"), max_bytes=len(data))
+    data, store = H.protocol_pdf(), _store(tmp_path)
+    result = ingest(io.BytesIO(data), store, max_bytes=len(data))
     assert result.size == len(data)
+    store.delete(result.sha256)
     with pytest.raises(TooLarge):
-        ingest(io.BytesIO(data), str(tmp_path / "q.pdf"), max_bytes=len(data) - 1)
-    assert os.listdir(tmp_path) == ["p.pdf"]
+        ingest(io.BytesIO(data), store, max_bytes=len(data) - 1)
+    assert _files(store) == []
 
 
 # --- hashing ---------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from ..pdf.chain import ROLES, Route, run_chain
 from ..pdf.signature_page import PageSigner
 from ..pki.embedded_tsa import running_tsa
 from ..pki.orgkeys import demo_keys
+from ..storage import BlobStore
 from ..emails import is_valid_email
 
 DEMO_SIGNERS = ("Anna Sekreterare|sekreterare|anna@example.org",
@@ -69,10 +70,11 @@ def run(args) -> int:
     except OSError as exc:
         raise InputError(f"Filen {args.input} kunde inte öppnas: {exc.strerror}.",
                          f"The file {args.input} could not be opened: {exc.strerror}.") from exc
+    # The same upload path as the web app's, into a throwaway blob store.
     with source, tempfile.TemporaryDirectory() as tmp:
-        ingested = ingest(source, os.path.join(tmp, "original.pdf"))
-        with open(ingested.path, "rb") as fh:
-            original = fh.read()
+        blobs = BlobStore(tmp)
+        ingested = ingest(source, blobs)
+        original = blobs.read(ingested.sha256)
     keys = demo_keys(args.base_url)
     with running_tsa(keys) as timestamper:
         sealed = run_chain(original, route, keys, timestamper, args.base_url, args.lang)

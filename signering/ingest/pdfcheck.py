@@ -35,6 +35,7 @@ from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from ..errors import DamagedPdf, EmptyFile, EncryptedPdf, NotAPdf, PdfRejected
+from ..spool import HEADER_WINDOW
 from .contents import check_content_sizes
 from .scan import check_active_content, check_signatures
 from .walk import Budget, check_nesting, collect_pages, damaged, deref, get_dict
@@ -44,8 +45,6 @@ log = logging.getLogger(__name__)
 MiB = 1024 * 1024
 #: Wall-clock budget for one check; real protocols take milliseconds.
 TIME_LIMIT_S = 10.0
-#: Where a header may hide behind leading junk (readers search the first KiB).
-HEADER_WINDOW = 1024
 #: pyHanko looks for %%EOF in the last KiB only.
 TAIL_WINDOW = 1024
 PDF_WHITESPACE = b"\x00\t\n\x0c\r "

@@ -1,49 +1,18 @@
 """Reading PDFs that come from outside, other than the upload check: public verification and
 "read the protocol into the form". Each parse runs in the capped child process (``isolated``);
-the bytes go to a temporary file on the way in, hashed as they are copied, so the web worker
-never holds the file in memory either.
+the bytes go to a temporary file on the way in (``spool.spooled``), hashed as they are copied,
+so the web worker never holds the file in memory either.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
-import os
-import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from ..extract.model import ProtocolInfo
-from ..hashing import DEFAULT_MAX_BYTES, stream_to_file
+from ..hashing import DEFAULT_MAX_BYTES
+from ..spool import spooled
 from .isolated import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S, rejection, run_job
-
-#: a PDF's header may follow some junk, but within the first kilobyte (PDF 32000-1, annex H)
-HEADER_WINDOW = 1024
-
-
-@dataclass(frozen=True)
-class SpooledFile:
-    path: str
-    sha256: str
-    size: int
-
-    def head(self, n: int = HEADER_WINDOW) -> bytes:
-        with open(self.path, "rb") as fh:
-            return fh.read(n)
-
-
-@contextlib.contextmanager
-def spooled(source: BinaryIO, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[SpooledFile]:
-    """Copy ``source`` to a temporary file while hashing it (TooLarge past ``max_bytes``); removed afterwards."""
-    fd, path = tempfile.mkstemp(prefix="signering-pdf-", suffix=".pdf")
-    try:
-        with os.fdopen(fd, "wb", buffering=0) as out:
-            sha256, size = stream_to_file(source, out, max_bytes=max_bytes)
-        yield SpooledFile(path, sha256, size)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path)
 
 
 def _raise(result) -> object:

@@ -1,9 +1,10 @@
 """Finalize: an uploaded protocol becomes a frozen version with a signing route.
 
-Order of effects, for crash safety: the upload is streamed into the blob store (hashed on
-the way), checked, the signature page is added and stored; only then does one transaction
-create the rows and queue the first invitation. A crash before the commit leaves only
-blobs that no row names, which the start-up sweep removes.
+Order of effects, for crash safety: the upload goes through ``ingest`` (streamed to a
+temporary file and hashed, checked in the capped child, only then named by its hash in the
+blob store), the signature page is added and stored; only then does one transaction create
+the rows and queue the first invitation. A refused file leaves nothing behind; a crash before
+the commit leaves only blobs that no row names (or temp files), which the start-up sweep removes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from .. import registry
 from ..mail import templates as mails
 from ..errors import InputError
-from ..ingest import check_pdf_isolated
+from ..ingest import ingest
 from ..models import Board, Organisation, Protocol, ProtocolVersion, SignatureRequest
 from ..pdf.chain import ROLES, Route, prepare
 from ..pdf.signature_page import PageSigner
@@ -98,10 +99,11 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         board = _board(session, org, board_name)
         board_label, org_name = board.name, org.name
 
-    sha, size = svc.blobs.put_stream(upload, max_bytes=svc.settings.max_upload_bytes)
+    # Checked in a child process with a memory ceiling before it gets its real name: a crafted
+    # file can neither take the web worker down nor leave a blob behind.
+    ingested = ingest(upload, svc.blobs, max_bytes=svc.settings.max_upload_bytes)
+    sha, size, pages = ingested.sha256, ingested.size, ingested.page_count
     try:
-        # In a child process with a memory ceiling: a crafted file cannot take the web worker down.
-        pages = check_pdf_isolated(svc.blobs.path(sha))
         original = svc.blobs.read(sha)
         route = Route(board=board_label, meeting_date=meeting_date,
                       signers=tuple(PageSigner(s.name, s.role) for s in signers), organisation=org_name)

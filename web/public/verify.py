@@ -20,7 +20,8 @@ from sqlalchemy import select
 from signering import registry
 from signering.errors import DamagedPdf, EmptyFile, NotAPdf, SigneringError
 from signering.ingest.slots import ParseSlots
-from signering.ingest.untrusted import spooled, verify_isolated
+from signering.ingest.untrusted import verify_isolated
+from signering.spool import spooled
 from signering.models import Organisation
 from signering.pki.certs import to_asn1
 
@@ -30,8 +31,6 @@ from ..errors import lang, retry_headers
 
 log = logging.getLogger("signering.web.verify")
 
-#: a PDF's header may follow some junk, but within the first kilobyte (PDF 32000-1, annex H)
-_HEADER_WINDOW = 1024
 #: modification levels after a signature that do not change what was signed
 _HARMLESS_CHANGES = (None, "NONE", "LTA_UPDATES", "FORM_FILLING")
 
@@ -97,7 +96,7 @@ def check(source: BinaryIO) -> tuple[dict, dict]:
     with spooled(source, max_bytes=current_app.config["MAX_CONTENT_LENGTH"]) as spool:
         if spool.size == 0:
             raise EmptyFile()
-        if b"%PDF-" not in spool.head(_HEADER_WINDOW):
+        if b"%PDF-" not in spool.head():
             raise NotAPdf("Filen är ingen PDF och kan därför inte verifieras. Välj det signerade protokollets "
                           "PDF-fil.", "The file is not a PDF and so cannot be verified. Choose the signed "
                           "protocol's PDF file.")
