@@ -7,10 +7,12 @@ import io
 from xml.etree import ElementTree as ET
 
 import pytest
+from markupsafe import escape
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from hostile_pdfs import png_renamed
+from test_api_support import assert_matches
 from test_public_support import BOARD, EMAILS, SIGNERS, add_protocol, fake_pdf, make_env, sha256
 
 
@@ -24,6 +26,12 @@ def env(tmp_path, protocol_pdf, sealed_pdf):
     env.withdrawn = add_protocol(env, original=fake_pdf("withdrawn"), sealed=None, meeting=dt.date(2025, 9, 1),
                                  status="withdrawn")
     return env
+
+
+def assert_report(body: dict) -> None:
+    # Only the report's part: the registry answer is checked elsewhere, and here its sealed_at has
+    # no zone offset, which the schema's date-time format asks for.
+    assert_matches("VerificationReport", {key: value for key, value in body.items() if key != "registry"})
 
 
 def tampered(sealed: bytes) -> bytes:
@@ -127,6 +135,8 @@ def test_upload_of_the_real_sealed_pdf_is_valid(env, sealed_pdf):
     signers = [s for s in data["signatures"] if s["kind"] == "signer"]
     assert [(s["signer"], s["role"]) for s in signers] == [(n, r) for n, _e, r in SIGNERS]
     assert not any(s["changed_after"] for s in data["signatures"])
+    assert data["problems"] == [] and data["findings"] == []
+    assert_report(data)
     assert data["registry"]["status"] == "sealed" and data["registry"]["is_published_file"] is True
     # the raw body works as well as a form
     raw = env.client.post("/api/v1/verify", data=sealed_pdf, content_type="application/pdf")
@@ -139,6 +149,9 @@ def test_upload_of_a_tampered_pdf_is_invalid(env, sealed_pdf):
                           content_type="multipart/form-data")
     data = api.get_json()
     assert data["status"] == "invalid" and data["problems"]
+    assert_report(data)
+    assert "disallowed_changes" in [f["code"] for f in data["findings"]]
+    assert data["problems"] == [f["message"] for f in data["findings"]]
     assert any(s["changed_after"] for s in data["signatures"])
     # it still names the registered protocol, but is not the published file
     assert data["registry"]["status"] == "sealed" and data["registry"]["is_published_file"] is False
@@ -146,6 +159,23 @@ def test_upload_of_a_tampered_pdf_is_invalid(env, sealed_pdf):
                            content_type="multipart/form-data")
     html = page.get_data(as_text=True)
     assert "Ogiltig." in html and "Giltig." not in html.replace("Ogiltig.", "")
+
+
+def test_findings_come_in_the_pages_language(env, sealed_pdf):
+    bad = tampered(sealed_pdf)
+    sv = env.client.post("/api/v1/verify", data=bad, content_type="application/pdf").get_json()
+    en = env.client.post("/api/v1/verify?lang=en", data=bad, content_type="application/pdf").get_json()
+    assert [f["code"] for f in en["findings"]] == [f["code"] for f in sv["findings"]]
+    # problems stay Swedish; the findings' messages follow the language
+    assert en["problems"] == sv["problems"] == [f["message"] for f in sv["findings"]]
+    english = [f["message"] for f in en["findings"]]
+    assert english != sv["problems"] and any("was changed in a way that is not allowed" in m for m in english)
+    assert_report(en)
+    page = env.client.post("/verifiera?lang=en", data={"file": (io.BytesIO(bad), "p.pdf")},
+                           content_type="multipart/form-data").get_data(as_text=True)
+    for message in english:
+        assert str(escape(message)) in page
+    assert 'data-code="disallowed_changes"' in page and sv["problems"][0] not in page
 
 
 def test_upload_of_a_png_is_a_clear_error(env):

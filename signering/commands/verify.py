@@ -1,8 +1,9 @@
 """``signering verify FILE [--json] [--trust CERT.pem ...] [--log URL [--log-key PEM]]``.
 
-Checks a sealed protocol offline. With ``--log`` it also fetches the transparency log's signed
-tree head and inclusion proof for the file and checks them locally; a file the log does not
-hold is invalid. Exit 0 when valid, 1 when invalid, 2 when the file (or the log) cannot be read.
+Checks a sealed protocol offline (the verification use case, ``verification.usecase``) and
+prints each finding in the user's language (``SIGNERING_LANG``). With ``--log`` it also fetches
+the transparency log's signed tree head and inclusion proof for the file and checks them
+locally; a file the log does not hold is invalid. Exit 0 when valid, 1 when invalid, 2 when the file (or the log) cannot be read.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import json
 import os
 
 from ..errors import InputError
-from ..pdf.verify import verify_pdf
 from ..pki.certs import to_asn1
 from ..pki.keys import DEMO_DIR, load_certificates
+from ..verification.report import VerificationReport
+from ..verification.usecase import LogTarget, verify_file
 
 
 def register(sub) -> None:
@@ -37,6 +39,8 @@ def trust_roots(paths: list[str]):
 
 
 def run(args) -> int:
+    from ..cli import lang
+
     roots = trust_roots(args.trust)
     try:
         with open(args.file, "rb") as fh:
@@ -44,29 +48,17 @@ def run(args) -> int:
     except OSError as exc:
         raise InputError(f"Filen {args.file} kunde inte öppnas: {exc.strerror}.",
                          f"The file {args.file} could not be opened: {exc.strerror}.") from exc
-    report = verify_pdf(data, roots)
-    log = check_log(args, data)
-    if log is not None and not log.included:
-        report.status = "invalid"
-        report.problems.extend(log.problems)
+    report = verify_file(data, roots, log=log_target(args), lang=lang())
     if args.json:
-        out = report.to_json()
-        if log is not None:
-            out["log"] = log.to_json()
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(json.dumps(report.to_json(lang()), ensure_ascii=False, indent=2))
     else:
-        print_human(report)
-        if log is not None and log.included:
-            print(f"  ✓ I transparensloggen: post {log.leaf_index} av {log.tree_size}")
+        print_human(report, lang())
     return 0 if report.valid else 1
 
 
-def check_log(args, data: bytes):
+def log_target(args) -> LogTarget | None:
     if not getattr(args, "log", None):
         return None
-    from ..cli import lang
-    from ..translog.client import check_inclusion
-
     pem = None
     if args.log_key:
         try:
@@ -75,16 +67,22 @@ def check_log(args, data: bytes):
         except OSError as exc:
             raise InputError(f"Nyckelfilen {args.log_key} kunde inte öppnas: {exc.strerror}.",
                              f"The key file {args.log_key} could not be opened: {exc.strerror}.") from exc
-    return check_inclusion(args.log, data, public_key_pem=pem, lang=lang())
+    return LogTarget(args.log, pem)
 
 
-def print_human(report) -> None:
-    print("GILTIG" if report.valid else "OGILTIG")
+def print_human(report: VerificationReport, lang: str = "sv") -> None:
+    sv = not lang.startswith("en")
+    print(("GILTIG" if sv else "VALID") if report.valid else ("OGILTIG" if sv else "INVALID"))
     if report.document_sha256:
-        print(f"Originalprotokollets SHA-256: {report.document_sha256} ({report.original_length} byte)")
+        print(f"{'Originalprotokollets SHA-256' if sv else 'SHA-256 of the original protocol'}: "
+              f"{report.document_sha256} ({report.original_length} {'byte' if sv else 'bytes'})")
     for s in report.signatures:
         mark = "✓" if s.intact and s.valid and s.trusted else "✗"
         who = s.signer or s.field
         print(f"  {mark} {who}{' (' + s.role + ')' if s.role else ''}  {s.signed_at or ''}")
-    for problem in report.problems:
-        print(f"  Problem: {problem}")
+    for finding in report.findings:
+        print(f"  Problem: {finding.message(lang)} [{finding.code}]")
+    log = report.log
+    if log is not None and log.included:
+        print(f"  ✓ {'I transparensloggen: post' if sv else 'In the transparency log: entry'} {log.leaf_index} "
+              f"{'av' if sv else 'of'} {log.tree_size}")

@@ -44,12 +44,12 @@ def _check(path: str, payload: dict):
 def _verify(path: str, payload: dict):
     from asn1crypto import x509
 
-    from ..pdf.verify import plain_report, verify_pdf
+    from ..verification.usecase import verify_file
 
     roots = [x509.Certificate.load(base64.b64decode(der)) for der in payload.get("roots", ())]
     with open(path, "rb") as fh:
         data = fh.read()
-    return plain_report(verify_pdf(data, roots))
+    return verify_file(data, roots).to_dict()
 
 
 def _read(path: str, payload: dict):
@@ -66,7 +66,7 @@ def _imports(job: str) -> None:
     if job == "verify":
         import asn1crypto.x509  # noqa: F401
 
-        from ..pdf import verify  # noqa: F401
+        from ..verification import usecase  # noqa: F401
     elif job == "read":
         from .. import extract  # noqa: F401
     else:

@@ -12,6 +12,7 @@ from typing import BinaryIO
 from ..extract.model import ProtocolInfo
 from ..hashing import DEFAULT_MAX_BYTES
 from ..spool import spooled
+from ..verification.report import VerificationReport
 from .isolated import DEFAULT_MEMORY_LIMIT, DEFAULT_TIMEOUT_S, rejection, run_job
 
 
@@ -22,15 +23,17 @@ def _raise(result) -> object:
 
 
 def verify_isolated(path: str, trust_roots_der: list[bytes], *, slot_fd: int | None = None,
-                    memory_limit: int = DEFAULT_MEMORY_LIMIT, timeout: float = DEFAULT_TIMEOUT_S) -> dict:
-    """``plain_report(verify_pdf(...))`` of the file, computed in the capped child.
+                    memory_limit: int = DEFAULT_MEMORY_LIMIT, timeout: float = DEFAULT_TIMEOUT_S
+                    ) -> VerificationReport:
+    """``verification.usecase.verify_file`` of the file, computed in the capped child.
 
     ``slot_fd`` (a ``ParseSlots`` lock) goes to the child too, so the slot stays taken as long as
     the child runs, even if this process dies first.
     """
     payload = {"roots": [base64.b64encode(der).decode("ascii") for der in trust_roots_der]}
-    return _raise(run_job("verify", path, payload=payload, memory_limit=memory_limit, timeout=timeout,
-                          pass_fds=() if slot_fd is None else (slot_fd,)))
+    return VerificationReport.from_dict(_raise(run_job(
+        "verify", path, payload=payload, memory_limit=memory_limit, timeout=timeout,
+        pass_fds=() if slot_fd is None else (slot_fd,))))
 
 
 def read_protocol_isolated(path: str, *, memory_limit: int = DEFAULT_MEMORY_LIMIT,

@@ -1,7 +1,8 @@
 """Verify a sealed protocol offline: signatures, trust, what changed after signing, the original.
 
-Returns a :class:`VerificationReport` (for ``--json`` and the public page); ``raise_for_status``
-turns an invalid report into an exception for callers that prefer that. The checks, in order:
+Steps 1 to 5 of the verification use case (:mod:`signering.verification.usecase`), over the
+PDF with pyHanko; each problem becomes a finding with a stable code
+(:mod:`signering.verification.findings`). The checks, in order:
 
 1. the file parses as a PDF;
 2. the signature page names the original (length and SHA-256) and the first bytes match it;
@@ -18,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
@@ -31,85 +31,27 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
-from ..errors import SigneringError
+from ..route import Role
+from ..verification.findings import Code, finding
+from ..verification.report import SignatureReport, VerificationFailed, VerificationReport
 from .evidence import signature_time
 from .original import read_original_marker
 from .signature_page import field_name as signer_field_name
 
-ROLE_FROM_TITLE = {"sekreterare": "sekreterare", "ordförande": "ordforande", "ordforande": "ordforande",
-                   "justerare": "justerare", "e-sigill": "e-sigill"}
+__all__ = ["SignatureReport", "VerificationFailed", "VerificationReport", "verify_pdf"]
 
-
-class VerificationFailed(SigneringError):
-    code = "verification_failed"
-    default_sv = "Dokumentet kunde inte verifieras."
-    default_en = "The document could not be verified."
-
-
-@dataclass(frozen=True)
-class SignatureReport:
-    field: str
-    kind: str  # signer | seal | document_timestamp
-    signer: str | None
-    role: str | None
-    signed_at: str | None
-    intact: bool
-    valid: bool
-    trusted: bool
-    timestamped: bool
-    covers_whole_file: bool
-    changes_after: str | None
-    #: signers only: the file proves the certificate was not revoked when it signed
-    status_evidence: bool | None = None
-
-
-@dataclass
-class VerificationReport:
-    status: str = "invalid"
-    document_sha256: str | None = None
-    original_length: int | None = None
-    file_sha256: str | None = None
-    signatures: list[SignatureReport] = field(default_factory=list)
-    timestamped: bool = False
-    sealed: bool = False
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return self.status == "valid"
-
-    def to_json(self) -> dict:
-        data = asdict(self)
-        return data
-
-    def raise_for_status(self) -> "VerificationReport":
-        if not self.valid:
-            raise VerificationFailed("Ogiltigt: " + "; ".join(self.problems), "Invalid: " + "; ".join(self.problems))
-        return self
-
-
-def plain_report(report: VerificationReport) -> dict:
-    """The report's ``to_json()`` form, built field by field as plain values.
-
-    ``dataclasses.asdict`` deep-copies every value, and a field name read from the PDF is a
-    pyHanko string object that drags the whole parsed file along: a 100 ms check took 40 s.
-    """
-    def plain(value):
-        if isinstance(value, str):
-            return str(value)
-        if isinstance(value, (list, tuple)):
-            return [plain(item) for item in value]
-        if is_dataclass(value):
-            return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
-        return value
-
-    return plain(report)
+#: the title in the e-sigill's certificate (see ``pdf.seal``), reported as its role
+SEAL_TITLE = "e-sigill"
 
 
 def _subject_parts(cert: asn1_x509.Certificate) -> tuple[str | None, str | None]:
     native = cert.subject.native
     title, name = native.get("title"), native.get("common_name")
-    return (str(name) if name else None), (str(ROLE_FROM_TITLE.get(title.lower(), title)) if title else None)
+    if not title:
+        return (str(name) if name else None), None
+    role = Role.from_title(title)
+    shown = role.value if role else SEAL_TITLE if title.lower() == SEAL_TITLE else title
+    return (str(name) if name else None), str(shown)
 
 
 #: A person's certificate lives an hour: without evidence of its status at signing time, nothing
@@ -140,35 +82,23 @@ def _context(roots, dss: DocumentSecurityStore | None, moment: dt.datetime | Non
 
 def verify_pdf(data: bytes, trust_roots: list[asn1_x509.Certificate], *, require_complete: bool = True
                ) -> VerificationReport:
+    """Steps 1 to 5 over ``data``; ``require_complete=False`` skips asking for the seal and the
+    timestamp (a file still being signed)."""
     report = VerificationReport(file_sha256=hashlib.sha256(data).hexdigest())
-    problems = report.problems
+    # 1. the file parses as a PDF
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
     except Exception as exc:  # any parser failure means the file is not a readable PDF
-        problems.append(f"Filen är ingen läsbar PDF ({exc.__class__.__name__}); den kan vara trunkerad eller skadad.")
-        return report
+        report.add(finding(Code.UNREADABLE_PDF, error=exc.__class__.__name__))
+        return report.conclude()
 
-    marker = read_original_marker(reader)
-    if marker is None:
-        problems.append("Signeringssidan saknas: filen innehåller inga uppgifter om originalprotokollet.")
-    else:
-        length, claimed = marker
-        report.original_length, report.document_sha256 = length, claimed
-        prefix = data[:length]
-        if len(data) < length or hashlib.sha256(prefix).hexdigest() != claimed:
-            problems.append("De första byten i filen stämmer inte med originalprotokollets SHA-256 på signeringssidan.")
-        elif not prefix.rstrip().endswith(b"%%EOF"):
-            problems.append("Originalprotokollet i filen är inte en komplett PDF (slutmarkering saknas).")
-        else:
-            try:
-                PdfFileReader(io.BytesIO(prefix), strict=False).root["/Pages"]
-            except Exception:
-                problems.append("Originalprotokollet i filen är inte en komplett, läsbar PDF.")
+    _check_original(report, reader, data)
 
+    # 3. the signatures are there ...
     if not embedded:
-        problems.append("Filen innehåller inga underskrifter (de kan ha tagits bort).")
-        return report
+        report.add(finding(Code.NO_SIGNATURES))
+        return report.conclude()
 
     try:
         dss = DocumentSecurityStore.read_dss(reader)
@@ -177,28 +107,49 @@ def verify_pdf(data: bytes, trust_roots: list[asn1_x509.Certificate], *, require
     roots = list(trust_roots)
     by_field = {}
     last = embedded[-1]
+    # 4. and 5., each signature in turn
     for sig in embedded:
         by_field[str(sig.field_name)] = sig
-        report.signatures.append(_check_one(sig, roots, dss, is_last=sig is last, problems=problems))
+        report.signatures.append(_check_one(sig, roots, dss, is_last=sig is last, report=report))
 
+    # 3. ... in order, with the seal and the document timestamp
     signer_fields = sorted((f for f in _all_sig_fields(reader) if f.startswith("signer-")),
                            key=lambda f: int(f.split("-")[1]))
     for index, fname in enumerate(signer_fields):
         if fname != signer_field_name(index):
-            problems.append(f"Oväntat underskriftsfält {fname}.")
+            report.add(finding(Code.UNEXPECTED_SIGNER_FIELD, signature=fname, field=fname))
         if fname not in by_field:
-            problems.append(f"Underskrift {index + 1} i ordningen saknas (fältet {fname} är inte signerat).")
+            report.add(finding(Code.SIGNATURE_MISSING, signature=fname, number=index + 1, field=fname))
     report.sealed = any(s.kind == "seal" for s in report.signatures)
     report.timestamped = any(s.kind == "document_timestamp" and s.valid for s in report.signatures)
     if require_complete:
         if not signer_fields:
-            problems.append("Signeringssidans underskriftsfält saknas.")
+            report.add(finding(Code.SIGNER_FIELDS_MISSING))
         if not report.sealed:
-            problems.append("Organisationens e-sigill saknas: protokollet är inte förseglat.")
+            report.add(finding(Code.SEAL_MISSING))
         if not any(s.kind == "document_timestamp" for s in report.signatures):
-            problems.append("Dokumenttidsstämpel saknas (PAdES B-LTA).")
-    report.status = "valid" if not problems else "invalid"
-    return report
+            report.add(finding(Code.DOCUMENT_TIMESTAMP_MISSING))
+    return report.conclude()
+
+
+def _check_original(report: VerificationReport, reader: PdfFileReader, data: bytes) -> None:
+    """2. the signature page names the original, and the file's first bytes are that PDF."""
+    marker = read_original_marker(reader)
+    if marker is None:
+        report.add(finding(Code.SIGNATURE_PAGE_MISSING))
+        return
+    length, claimed = marker
+    report.original_length, report.document_sha256 = length, claimed
+    prefix = data[:length]
+    if len(data) < length or hashlib.sha256(prefix).hexdigest() != claimed:
+        report.add(finding(Code.ORIGINAL_MODIFIED))
+    elif not prefix.rstrip().endswith(b"%%EOF"):
+        report.add(finding(Code.ORIGINAL_INCOMPLETE))
+    else:
+        try:
+            PdfFileReader(io.BytesIO(prefix), strict=False).root["/Pages"]
+        except Exception:
+            report.add(finding(Code.ORIGINAL_UNREADABLE))
 
 
 def _all_sig_fields(reader: PdfFileReader) -> list[str]:
@@ -207,7 +158,7 @@ def _all_sig_fields(reader: PdfFileReader) -> list[str]:
     return [name for name, _value, _ref in enumerate_sig_fields(reader, filled_status=None)]
 
 
-def _check_one(sig, roots, dss, *, is_last: bool, problems: list[str]) -> SignatureReport:
+def _check_one(sig, roots, dss, *, is_last: bool, report: VerificationReport) -> SignatureReport:
     kind = "document_timestamp" if sig.sig_object_type == "/DocTimeStamp" else (
         "seal" if sig.field_name == "seal" else "signer")
     # pyHanko's name objects keep the parsed document alive; plain strings keep reports light.
@@ -227,31 +178,33 @@ def _check_one(sig, roots, dss, *, is_last: bool, problems: list[str]) -> Signat
             timestamped = bool(ts and ts.intact and ts.valid and ts.trusted)
             when = when or status.signer_reported_dt
     except (SignatureValidationError, ValueError, KeyError) as exc:
-        problems.append(f"Underskriften i fältet {label} kunde inte kontrolleras: {exc}")
+        report.add(finding(Code.SIGNATURE_UNCHECKABLE, signature=label, field=label, error=str(exc)))
         return SignatureReport(label, kind, None, None, None, False, False, False, False, False, None)
     who = signer or label
+
+    def add(code: Code) -> None:
+        report.add(finding(code, signature=label, who=who))
+
     if not status.intact:
-        problems.append(f"Underskriften av {who} är bruten: det signerade innehållet har ändrats.")
+        add(Code.SIGNATURE_MODIFIED)
     elif not status.valid:
-        problems.append(f"Underskriften av {who} är ogiltig (kryptografiskt fel).")
+        add(Code.SIGNATURE_INVALID)
     evidence = bool(status.trusted) if kind == "signer" else None
     if not status.trusted:
         if kind == "signer" and status.intact and status.valid and _trusted_without_status(sig, roots, dss, when):
-            problems.append(f"Filen visar inte att certifikatet för {who} var giltigt (inte spärrat) när underskriften "
-                            "gjordes: spärrinformation från signeringstillfället saknas.")
+            add(Code.STATUS_EVIDENCE_MISSING)
         else:
             evidence = None
-            problems.append(f"Certifikatet för {who} leder inte till en betrodd rot.")
+            add(Code.UNTRUSTED_CERTIFICATE)
     if kind != "document_timestamp" and not timestamped:
-        problems.append(f"Underskriften av {who} saknar en giltig tidsstämpel.")
+        add(Code.SIGNATURE_NOT_TIMESTAMPED)
     level = status.modification_level
     allowed = ModificationLevel.FORM_FILLING
     if level is None or level.value > allowed.value:
-        problems.append(f"Efter underskriften av {who} har dokumentet ändrats på ett otillåtet sätt "
-                        f"(t.ex. sidor eller innehåll).")
+        add(Code.DISALLOWED_CHANGES)
     covers_all = str(status.coverage).endswith("ENTIRE_FILE")
     if is_last and not covers_all and (level is None or level.value > ModificationLevel.LTA_UPDATES.value):
-        problems.append("Något har lagts till efter den sista underskriften/tidsstämpeln.")
+        report.add(finding(Code.CONTENT_AFTER_LAST_SIGNATURE, signature=label))
     return SignatureReport(
         field=label, kind=kind, signer=signer, role=role,
         signed_at=when.astimezone(dt.timezone.utc).isoformat() if when else None,

@@ -15,6 +15,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 
 from ..errors import LogProofError, SigneringError
+from ..verification.findings import Code, Finding, finding
 from .checkpoint import SignedTreeHead, verify_tree_head
 from .leaf import decode_leaf
 from .merkle import hash_leaf
@@ -40,7 +41,15 @@ class LogCheck:
     leaf_index: int | None = None
     origin: str | None = None
     key_id: str | None = None
-    problems: list[str] = field(default_factory=list)
+    #: why the file is not shown to be in the log (codes ``not_in_log``, ``log_entry_other_file``,
+    #: ``log_proof_invalid``)
+    findings: list[Finding] = field(default_factory=list)
+    #: the language of ``problems``
+    lang: str = "sv"
+
+    @property
+    def problems(self) -> list[str]:
+        return [f.message(self.lang) for f in self.findings]
 
     def to_json(self) -> dict:
         return {"checked": self.checked, "included": self.included, "tree_size": self.tree_size,
@@ -91,8 +100,7 @@ def check_inclusion(base_url: str, file_bytes: bytes, *, public_key_pem: bytes |
     sha = hashlib.sha256(file_bytes).hexdigest()
     base = base_url.rstrip("/")
     session = session or requests.Session()
-    result = LogCheck()
-    en = lang.startswith("en")
+    result = LogCheck(lang=lang)
     try:
         response = _get(session, f"{base}/api/v1/log/head")
         if response.status_code != 200:
@@ -110,9 +118,7 @@ def check_inclusion(base_url: str, file_bytes: bytes, *, public_key_pem: bytes |
 
         response = _get(session, f"{base}/api/v1/log/proof/{sha}")
         if response.status_code == 404:
-            result.problems.append(
-                f"The sealed file (SHA-256 {sha}) is not in the transparency log at {base}." if en else
-                f"Den förseglade filen (SHA-256 {sha}) finns inte i transparensloggen på {base}.")
+            result.findings.append(finding(Code.NOT_IN_LOG, sha256=sha, url=base))
             return result
         if response.status_code != 200:
             raise LogUnavailable(f"Transparensloggen svarade {response.status_code} på beviset för {sha}.",
@@ -135,11 +141,9 @@ def check_inclusion(base_url: str, file_bytes: bytes, *, public_key_pem: bytes |
         result.tree_size, result.leaf_index = proof_head.head.tree_size, proof.leaf_index
         if entry.sealed_sha256 != sha:
             # The server may find a file by its original hash too; only the sealed file itself counts.
-            result.problems.append(
-                f"The log entry is for another sealed file ({entry.sealed_sha256}), not this one ({sha})." if en else
-                f"Loggposten gäller en annan förseglad fil ({entry.sealed_sha256}), inte den här ({sha}).")
+            result.findings.append(finding(Code.LOG_ENTRY_OTHER_FILE, logged=entry.sealed_sha256, sha256=sha))
             return result
         result.included = True
     except LogProofError as exc:
-        result.problems.append(exc.message(lang))
+        result.findings.append(finding(Code.LOG_PROOF_INVALID, detail=(exc.message("sv"), exc.message("en"))))
     return result

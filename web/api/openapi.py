@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 
+from signering.verification.findings import Code, Severity
+
 SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "SHA-256, 64 lower-case hex digits."}
 DATE = {"type": "string", "format": "date", "examples": ["2025-09-23"]}
 DATETIME = {"type": "string", "format": "date-time"}
@@ -280,7 +282,23 @@ SCHEMAS = {
             "timestamped": {"type": "boolean"},
             "covers_whole_file": {"type": "boolean"},
             "changes_after": {"type": ["string", "null"]},
+            "status_evidence": {"type": ["boolean", "null"],
+                                "description": "Signers only: the file proves the certificate was not revoked "
+                                               "when it signed."},
             "changed_after": {"type": "boolean", "description": "Something that matters changed after signing."},
+        },
+    },
+    "Finding": {
+        "type": "object",
+        "description": "One thing verification found wrong (README, \"Verifying a protocol offline\").",
+        "required": ["code", "severity", "message", "signature"],
+        "properties": {
+            "code": {"type": "string", "enum": [str(code) for code in Code],
+                     "description": "Stable: match on this, not on the message."},
+            "severity": {"type": "string", "enum": [str(severity) for severity in Severity]},
+            "message": {"type": "string", "description": "In the request's language (Swedish by default)."},
+            "signature": {"type": ["string", "null"],
+                          "description": "The signature field concerned; null for the file as a whole."},
         },
     },
     "VerificationReport": {
@@ -295,7 +313,9 @@ SCHEMAS = {
             "signatures": {"type": "array", "items": _ref("SignatureReport")},
             "timestamped": {"type": "boolean"},
             "sealed": {"type": "boolean"},
-            "problems": {"type": "array", "items": {"type": "string"}},
+            "problems": {"type": "array", "items": {"type": "string"},
+                         "description": "The findings' messages in Swedish (the older form of findings)."},
+            "findings": {"type": "array", "items": _ref("Finding")},
             "registry": _ref("RegistryEntry"),
         },
     },

@@ -1,5 +1,8 @@
 """Verification: by hash (the registry) and by file (the full PAdES check).
 
+The file check is the core's use case (``signering.verification.usecase``), run in the capped
+child; this module adds the registry's answer and presents the report in the page's language.
+
 The page's script hashes the file in the browser and asks only for the hash, so the document
 never leaves the visitor's computer; without the script the form uploads the file and the
 server runs the full check. Both are read-only, so neither needs a CSRF token, and asking
@@ -24,15 +27,13 @@ from signering.ingest.untrusted import verify_isolated
 from signering.spool import spooled
 from signering.models import Organisation
 from signering.pki.certs import to_asn1
+from signering.verification.report import VerificationReport
 
 from ..app import services
 from .page_cache import app_cache
 from ..errors import lang, retry_headers
 
 log = logging.getLogger("signering.web.verify")
-
-#: modification levels after a signature that do not change what was signed
-_HARMLESS_CHANGES = (None, "NONE", "LTA_UPDATES", "FORM_FILLING")
 
 
 def trust_roots() -> list:
@@ -85,8 +86,8 @@ def _slots() -> ParseSlots:
                       cfg.get("VERIFY_WAIT_S", 5.0))
 
 
-def check(source: BinaryIO) -> tuple[dict, dict]:
-    """(report JSON, registry answer) for an uploaded file; raises for an empty or non-PDF file.
+def check(source: BinaryIO) -> tuple[VerificationReport, dict]:
+    """(report, registry answer) for an uploaded file; raises for an empty or non-PDF file.
 
     The registry is asked first, by the hash of the bytes as they arrive: that answer costs no
     parsing. Parsing then happens in a capped child process, and only when one of the machine's
@@ -112,11 +113,9 @@ def check(source: BinaryIO) -> tuple[dict, dict]:
         except SigneringError as exc:
             exc.registry = found
             raise
-    if found["status"] == "unknown" and report.get("document_sha256"):
-        found = dict(_lookup(report["document_sha256"]))
-    found["is_published_file"] = found.get("sealed_sha256") == report["file_sha256"]
-    for sig in report["signatures"]:
-        sig["changed_after"] = (not sig["intact"]) or sig["changes_after"] not in _HARMLESS_CHANGES
+    if found["status"] == "unknown" and report.document_sha256:
+        found = dict(_lookup(report.document_sha256))
+    found["is_published_file"] = found.get("sealed_sha256") == report.file_sha256
     return report, found
 
 
@@ -154,7 +153,7 @@ def verify_post():
     except SigneringError as exc:
         return render_template("public/verify_result.html", error=exc.message(lang()), report=None,
                                registry=getattr(exc, "registry", None)), exc.http_status, retry_headers(exc)
-    return render_template("public/verify_result.html", error=None, report=report, registry=found)
+    return render_template("public/verify_result.html", error=None, report=report.to_json(lang()), registry=found)
 
 
 def verify_hash_page(sha256: str):
@@ -184,4 +183,4 @@ def api_verify_post():
         if getattr(exc, "registry", None):
             body["registry"] = exc.registry
         return jsonify(body), exc.http_status, retry_headers(exc)
-    return jsonify({**report, "registry": found})
+    return jsonify({**report.to_json(lang()), "registry": found})
