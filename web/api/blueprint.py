@@ -16,7 +16,8 @@ from signering.workflow.errors import NotFound
 from signering.workflow.finalize import finalize
 from signering.workflow.signing import decide, open_link, send_code, view_for_token
 
-from ..errors import lang, retry_headers
+from ..extensions import current_lang, services
+from ..errors import retry_headers
 from . import inputs, views
 from .auth import caller, token_required
 from .errors import NotSealed, Unauthorized, UnsupportedMediaType
@@ -28,14 +29,12 @@ PROTOCOL_ID = f"<int(max={inputs.MAX_ID}):protocol_id>"
 
 
 def _services():
-    from ..app import services
-
     return services()
 
 
 @bp.errorhandler(SigneringError)
 def _error(exc: SigneringError):
-    body = {"error": exc.code, "message": exc.message(lang())}
+    body = {"error": exc.code, "message": exc.message(current_lang())}
     field = exc.details.get("field")
     if isinstance(field, str):
         body["field"] = field
