@@ -13,6 +13,7 @@ from . import staff_sessions
 from .clock import aware, utcnow
 from .errors import InputError
 from .models import ApiToken, Board, Organisation, User
+from .scoping import one_in_organisation
 from .workflow.errors import NotFound
 from .workflow.secrets import new_token, token_hash
 
@@ -158,10 +159,9 @@ def token_state(row: ApiToken, now: dt.datetime) -> str:
 
 def revoke_api_token(session, org_id: int, token_id: int, now: dt.datetime | None = None) -> ApiToken:
     """Revoke one of the organisation's tokens; another organisation's ids are not found."""
-    row = session.execute(select(ApiToken).filter_by(id=token_id, organisation_id=org_id)).scalar_one_or_none()
-    if row is None:
-        raise NotFound(f"API-nyckel {token_id} finns inte i organisationen.",
-                       f"API token {token_id} does not exist in the organisation.")
+    row = one_in_organisation(session, ApiToken, token_id, org_id, missing=NotFound(
+        f"API-nyckel {token_id} finns inte i organisationen.",
+        f"API token {token_id} does not exist in the organisation."))
     if not row.revoked:
         row.revoked, row.revoked_at = True, now or utcnow()
     return row

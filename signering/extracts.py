@@ -27,7 +27,7 @@ from .errors import InputError
 from .extract.lines import Line, normalise
 from .extract.model import Paragraph
 # The private helpers are the reader's own heading rules: one definition of "a § heading".
-from .extract.paragraphs import _HEADING, _SECTION, _candidates, _split_toc, find_paragraphs
+from .extract.paragraphs import body_starts, find_paragraphs, opens_section
 from .extract.text import pdf_text
 from .fonts import font_path, wrap
 
@@ -50,18 +50,8 @@ def sections(text: str) -> dict[int, Section]:
     """The paragraphs of a protocol's text (pages separated by form feeds), by number."""
     lines = normalise(text).lines
     found = find_paragraphs(lines)
-    cands = _candidates(lines)
-    if not cands:
-        return {}
-    _toc, body = _split_toc(lines, cands)
-    starts = sorted(c.index for c in cands) + [len(lines)]
-    # As in the reader: of several headings with one number, the one followed by the most text.
-    best: dict[int, tuple[int, int]] = {}
-    for cand, _entry in body:
-        span = min(s for s in starts if s > cand.index) - cand.index
-        if cand.number not in best or span > best[cand.number][0]:
-            best[cand.number] = (span, cand.index)
-    heads = sorted((best[p.number][1], p) for p in found if p.number in best)
+    starts = body_starts(lines)
+    heads = sorted((starts[p.number], p) for p in found if p.number in starts)
     result = {}
     for (start, paragraph), nxt in zip(heads, heads[1:] + [(len(lines), None)]):
         result[paragraph.number] = Section(paragraph, tuple(lines[start:nxt[0]]))
@@ -89,7 +79,7 @@ def recipients(section: Section) -> list[str]:
                 if started:
                     break
                 continue
-            if _HEADING.match(following.text) or _SECTION.match(following.text):
+            if opens_section(following.text):
                 break
             started = True
             found.extend(part.strip() for part in following.cells if part.strip())

@@ -7,10 +7,14 @@ are redone. :func:`check` then finds nothing wrong; the tests assert exactly tha
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from .models import Protocol, ProtocolVersion, SignatureRequest
 from .workflow.claims import STALE_AFTER_SECONDS, holder_gone
+from .workflow.sealing import seal_pending
+from .workflow.signing import release_claim
 from .route import JUSTERAT, ProtocolStatus, RequestStatus
 
 
@@ -25,10 +29,6 @@ def referenced_blobs(session) -> set[str]:
 def release_stale_claims(svc, older_than_seconds: float = STALE_AFTER_SECONDS) -> int:
     """Signatures claimed but never applied get their link back: at once when the claiming
     process is certainly dead (see workflow/claims.py), else once the claim is stale."""
-    import datetime as dt
-
-    from .workflow.signing import release_claim
-
     cutoff = svc.clock() - dt.timedelta(seconds=older_than_seconds)
     with svc.db.read() as session:
         claims = session.execute(select(SignatureRequest.id, SignatureRequest.verified_at,
@@ -43,8 +43,6 @@ def release_stale_claims(svc, older_than_seconds: float = STALE_AFTER_SECONDS) -
 
 
 def recover(svc, *, orphan_age_seconds: float = 3600) -> dict:
-    from .workflow.sealing import seal_pending
-
     released = release_stale_claims(svc, min(orphan_age_seconds, STALE_AFTER_SECONDS))
     try:
         sealed = seal_pending(svc)

@@ -6,21 +6,21 @@ import logging
 import os
 
 from flask import Flask, g, request
-from flask_babel import Babel
-from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
 from signering.runtime import build_services
 from signering.workflow.services import Services
 
 from . import config as config_mod
+from .api.blueprint import bp as api_bp
 from .errors import register_error_handlers
+from .extensions import LANGS, babel, csrf, select_locale
+from .pki.blueprint import bp as pki_bp
 from .proxy import TrustedProxies
+from .public.blueprint import bp as public_bp
 from .security import register_security_headers
-
-csrf = CSRFProtect()
-babel = Babel()
-LANGS = ("sv", "en")
+from .sign.blueprint import bp as sign_bp
+from .staff.blueprint import bp as staff_bp
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -33,11 +33,6 @@ class DatabaseIdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**63 - 1)
         super().__init__(map, *args, **kwargs)
-
-
-def select_locale() -> str:
-    lang = request.args.get("lang") or request.cookies.get("lang")
-    return lang if lang in LANGS else "sv"
 
 
 def create_app(overrides: dict | None = None, *, services: Services | None = None) -> Flask:
@@ -67,12 +62,6 @@ def create_app(overrides: dict | None = None, *, services: Services | None = Non
     register_error_handlers(app)
     register_security_headers(app)
 
-    from .api.blueprint import bp as api_bp
-    from .pki.blueprint import bp as pki_bp
-    from .public.blueprint import bp as public_bp
-    from .sign.blueprint import bp as sign_bp
-    from .staff.blueprint import bp as staff_bp
-
     for bp in (public_bp, sign_bp, staff_bp, api_bp, pki_bp):
         app.register_blueprint(bp)
     if os.environ.get("SIGNERING_DEMO_MAILDIR"):
@@ -100,9 +89,3 @@ def create_app(overrides: dict | None = None, *, services: Services | None = Non
 
     logging.getLogger("signering").setLevel(logging.INFO)
     return app
-
-
-def services() -> Services:
-    from flask import current_app
-
-    return current_app.extensions["signering"]

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 
-from flask import abort, redirect, request, session, url_for
+from flask import abort, g, redirect, request, session, url_for
 
 from signering import staff_sessions
+
+from .extensions import services
 
 #: the cookie key holding the session token
 SID = "sid"
@@ -21,8 +23,6 @@ def current_org_id() -> int | None:
 
 
 def current_user():
-    from .app import services
-
     if session.get("user_id") is None:
         return None
     svc = services()
@@ -33,10 +33,15 @@ def current_user():
         return user
 
 
+def me():
+    """The staff user of this request, looked up once: pages and their layout ask many times."""
+    if "staff_user" not in g:
+        g.staff_user = current_user()
+    return g.staff_user
+
+
 def start_session(user_id: int, org_id: int) -> None:
     """A fresh cookie for a fresh server-side session: nothing from before carries over."""
-    from .app import services
-
     svc = services()
     with svc.db.write() as s:
         token = staff_sessions.start(s, user_id, svc.clock())
@@ -46,8 +51,6 @@ def start_session(user_id: int, org_id: int) -> None:
 
 
 def end_session() -> None:
-    from .app import services
-
     token = session.get(SID)
     if token:
         with services().db.write() as s:

@@ -10,6 +10,8 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from signering.errors import SigneringError, TooLarge
 
+from .extensions import current_lang
+
 log = logging.getLogger("signering.web")
 
 _HTTP_MESSAGES = {
@@ -24,12 +26,6 @@ _HTTP_MESSAGES = {
     500: ("Ett oväntat fel inträffade. Försök igen; kvarstår felet, kontakta driften.",
           "An unexpected error occurred. Try again; if it persists, contact operations."),
 }
-
-
-def lang() -> str:
-    from flask import g
-
-    return getattr(g, "lang", "sv")
 
 
 def wants_json() -> bool:
@@ -51,23 +47,23 @@ def retry_headers(exc: SigneringError) -> dict:
 def register_error_handlers(app) -> None:
     @app.errorhandler(SigneringError)
     def _domain(exc: SigneringError):
-        body, status = render_error(exc.http_status, exc.code, exc.message(lang()))
+        body, status = render_error(exc.http_status, exc.code, exc.message(current_lang()))
         return body, status, retry_headers(exc)
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):
         return render_error(400, "csrf_failed", "Formuläret hade gått ut. Ladda om sidan och försök igen."
-                            if lang() == "sv" else "The form had expired. Reload the page and try again.")
+                            if current_lang() == "sv" else "The form had expired. Reload the page and try again.")
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(exc):
         err = TooLarge(app.config["MAX_CONTENT_LENGTH"] - 64 * 1024)
-        return render_error(413, err.code, err.message(lang()))
+        return render_error(413, err.code, err.message(current_lang()))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         sv, en = _HTTP_MESSAGES.get(exc.code, (exc.description, exc.description))
-        body, status = render_error(exc.code, exc.name.lower().replace(" ", "_"), sv if lang() == "sv" else en)
+        body, status = render_error(exc.code, exc.name.lower().replace(" ", "_"), sv if current_lang() == "sv" else en)
         # A 405 must say which methods do work (RFC 9110); werkzeug knows them.
         allow = getattr(exc, "valid_methods", None)
         return body, status, ({"Allow": ", ".join(sorted(allow))} if allow else {})
@@ -78,4 +74,4 @@ def register_error_handlers(app) -> None:
 
         log.exception("unexpected error on %s %s", request.method, mask(request.path))
         sv, en = _HTTP_MESSAGES[500]
-        return render_error(500, "internal_error", sv if lang() == "sv" else en)
+        return render_error(500, "internal_error", sv if current_lang() == "sv" else en)

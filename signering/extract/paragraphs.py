@@ -124,6 +124,30 @@ def _split_toc(lines: tuple[Line, ...], cands: list[_Candidate]):
     return toc, body
 
 
+def body_starts(lines: tuple[Line, ...]) -> dict[int, int]:
+    """Where each paragraph's heading in the body is: line index by § number.
+
+    As :func:`find_paragraphs` chooses: of several headings with one number, the one followed
+    by the most text. Extracts cut a protocol's text at these lines.
+    """
+    cands = _candidates(lines)
+    if not cands:
+        return {}
+    _toc, body = _split_toc(lines, cands)
+    starts = sorted(c.index for c in cands) + [len(lines)]
+    best: dict[int, tuple[int, int]] = {}
+    for cand, _entry in body:
+        span = min(s for s in starts if s > cand.index) - cand.index
+        if cand.number not in best or span > best[cand.number][0]:
+            best[cand.number] = (span, cand.index)
+    return {number: index for number, (_span, index) in best.items()}
+
+
+def opens_section(text: str) -> bool:
+    """Whether a line opens a paragraph or a section, i.e. ends the text of the one before."""
+    return bool(_HEADING.match(text) or _SECTION.match(text))
+
+
 def _toc_paragraph(cand: _Candidate, entry: list[Line]) -> Paragraph:
     text = " ".join([cand.rest] + [l.text for l in entry[1:]])
     dnr, text = dnr_in(text)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pyhanko.sign.timestamps import TimeStamper
 
 from ..pki.orgkeys import OrgKeys
+from ..signature_provider import OrganisationCA
 from .seal import seal
 from .signature_page import PageSigner, SignaturePageInfo, add_signature_page, field_name
 from .signing import SignerIdentity
@@ -41,8 +42,6 @@ def prepare(original: bytes, route: Route, base_url: str, lang: str = "sv") -> t
 def sign_step(pdf: bytes, route: Route, index: int, keys: OrgKeys, timestamper: TimeStamper | None,
               document_sha256: str, lang: str = "sv", provider=None) -> bytes:
     """Signer ``index`` signs their field, through ``provider`` (default: the organisation's CA)."""
-    from ..signature_provider import OrganisationCA
-
     person = route.signers[index]
     provider = provider or OrganisationCA(keys, timestamper)
     return provider.sign_field(pdf, field_name=field_name(index),

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import io
 
-from sqlalchemy import select
-
 from .. import extracts
 from ..errors import InputError
 from ..models import Protocol
+from ..scoping import one_in_organisation
 from .errors import NotAllowed, NotFound
 from .finalize import SignerInput, finalize, live
 from ..route import JUSTERAT, ProtocolKind, ProtocolStatus
@@ -23,8 +22,8 @@ from ..route import JUSTERAT, ProtocolKind, ProtocolStatus
 
 
 def _parent(session, org_id: int, parent_id: int) -> Protocol:
-    parent = session.execute(select(Protocol).filter_by(id=parent_id, organisation_id=org_id)).scalar_one_or_none()
-    if parent is None or parent.current is None:
+    parent = one_in_organisation(session, Protocol, parent_id, org_id)
+    if parent.current is None:
         raise NotFound()
     return parent
 

@@ -23,9 +23,10 @@ from ..ingest import ingest
 from ..models import Board, Organisation, Protocol, ProtocolVersion, SignatureRequest
 from ..pdf.chain import ROLES, Route, prepare
 from ..pdf.signature_page import PageSigner
+from ..scoping import one_in_organisation
 from .audit import queue_mail, record
 from .blob_refs import drop_on_error, drop_unreferenced
-from .errors import NotAllowed, NotFound, UnknownBoard
+from .errors import NotAllowed, UnknownBoard
 from .secrets import new_token, token_hash
 from ..emails import is_valid_email
 
@@ -128,16 +129,13 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
             session.flush()
             number = 1
         else:
-            protocol = session.execute(select(Protocol).filter_by(id=protocol_id, organisation_id=org.id)
-                                       .with_for_update()).scalar_one_or_none()
-            if protocol is None:
-                raise NotFound()
+            protocol = one_in_organisation(session, Protocol, protocol_id, org.id, lock=True)
             if protocol.status in ("sealed", "posted", "archived"):
                 raise NotAllowed("Protokollet är redan justerat; en ny version kan inte laddas upp.",
                                  "The protocol is already adjusted; a new version cannot be uploaded.")
             for old in protocol.versions:
                 if not old.voided:
-                    _void(session, svc, org, protocol, old, actor)
+                    void_version(session, svc, org, protocol, old, actor)
             number = len(protocol.versions) + 1
             protocol.board_id, protocol.meeting_date = board.id, meeting_date
             protocol.status, protocol.updated_at = "signing", now
@@ -184,7 +182,8 @@ def live(version) -> list[SignatureRequest]:
     return [r for r in version.requests if r.status != "replaced"]
 
 
-def _void(session, svc, org, protocol, version, actor):
+def void_version(session, svc, org, protocol, version, actor):
+    """Take ``version`` out of use: its open links die, and the event is recorded."""
     version.voided = True
     for req in version.requests:
         if req.status in ("active", "waiting", "locked", "signing"):

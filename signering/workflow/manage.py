@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from ..mail import templates as mails
 from ..models import Protocol, ProtocolVersion, SignatureRequest
+from ..scoping import one_in_organisation
 from .audit import queue_mail, record
 from .errors import NotAllowed, NotFound
-from .finalize import SignerInput, _void, activate, live
+from .finalize import SignerInput, activate, live, void_version
 from ..emails import is_valid_email
 from ..route import IN_PROGRESS, PENDING, ProtocolStatus, RequestStatus
 
@@ -19,13 +20,7 @@ _HAS_LINK = (RequestStatus.ACTIVE, RequestStatus.LOCKED)
 
 
 def _protocol(session, org_id: int, protocol_id: int, *, lock: bool = True) -> Protocol:
-    stmt = select(Protocol).filter_by(id=protocol_id, organisation_id=org_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    protocol = session.execute(stmt).scalar_one_or_none()
-    if protocol is None:
-        raise NotFound()
-    return protocol
+    return one_in_organisation(session, Protocol, protocol_id, org_id, lock=lock)
 
 
 def _active(protocol: Protocol) -> tuple[ProtocolVersion, SignatureRequest]:
@@ -136,6 +131,6 @@ def withdraw(svc, *, org_id: int, protocol_id: int, actor: str, reason: str = ""
                              "Only protocols not yet adjusted can be withdrawn.")
         for version in protocol.versions:
             if not version.voided:
-                _void(session, svc, protocol.board.organisation, protocol, version, actor)
+                void_version(session, svc, protocol.board.organisation, protocol, version, actor)
         protocol.status, protocol.updated_at = ProtocolStatus.WITHDRAWN, svc.clock()
         record(session, svc, org_id=org_id, kind="withdrawn", protocol_id=protocol.id, actor=actor, reason=reason)

@@ -9,6 +9,7 @@ from flask import g, request
 
 from signering.accounts import api_token_for, needs_touch, touch_api_token
 
+from ..extensions import services
 from .errors import InvalidToken, Unauthorized
 
 
@@ -35,8 +36,6 @@ def _bearer() -> str:
 def token_required(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        from ..app import services
-
         token = _bearer()
         svc = services()
         now = svc.clock()

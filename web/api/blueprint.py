@@ -12,11 +12,13 @@ from sqlalchemy import func, select
 
 from signering.errors import BlobNotFound, InputError, SigneringError
 from signering.models import Protocol
+from signering.scoping import one_in_organisation
 from signering.workflow.errors import NotFound
 from signering.workflow.finalize import finalize
 from signering.workflow.signing import decide, open_link, send_code, view_for_token
 
-from ..errors import lang, retry_headers
+from ..extensions import current_lang, services
+from ..errors import retry_headers
 from . import inputs, views
 from .auth import caller, token_required
 from .errors import NotSealed, Unauthorized, UnsupportedMediaType
@@ -28,14 +30,12 @@ PROTOCOL_ID = f"<int(max={inputs.MAX_ID}):protocol_id>"
 
 
 def _services():
-    from ..app import services
-
     return services()
 
 
 @bp.errorhandler(SigneringError)
 def _error(exc: SigneringError):
-    body = {"error": exc.code, "message": exc.message(lang())}
+    body = {"error": exc.code, "message": exc.message(current_lang())}
     field = exc.details.get("field")
     if isinstance(field, str):
         body["field"] = field
@@ -122,11 +122,8 @@ def _pdf(svc, sha: str, name: str, *, as_attachment: bool):
 
 def _scoped(session, org_id: int, protocol_id: int) -> Protocol:
     # Another organisation's protocol answers exactly like a missing one.
-    protocol = session.execute(select(Protocol).filter_by(id=protocol_id, organisation_id=org_id)
-                               ).scalar_one_or_none()
-    if protocol is None:
-        raise NotFound("Protokollet finns inte.", "The protocol does not exist.")
-    return protocol
+    return one_in_organisation(session, Protocol, protocol_id, org_id,
+                               missing=NotFound("Protokollet finns inte.", "The protocol does not exist."))
 
 
 # -- signers (the link token is the credential) ---------------------------------------------

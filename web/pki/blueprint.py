@@ -10,13 +10,13 @@ from signering.models import Organisation
 from signering.pki import ocsp
 from signering.pki.embedded_tsa import authority_for
 
+from ..extensions import services
+
 bp = Blueprint("pki", __name__)
 _authorities: dict[str, object] = {}
 
 
 def _org(slug: str):
-    from ..app import services
-
     svc = services()
     with svc.db.read() as session:
         org = session.query(Organisation).filter_by(slug=slug).one_or_none()

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g
+from flask import Blueprint
 
-from ..app import csrf
+from ..extensions import csrf, current_lang
 from . import board, feed, log, verify
 from .present import day, kind_label, role_label, when
 
@@ -43,6 +43,6 @@ csrf.exempt(verify.api_verify_post)
 
 @bp.context_processor
 def _helpers():
-    lang = getattr(g, "lang", "sv")
+    lang = current_lang()
     return {"day": lambda value: day(value, lang), "kind_label": kind_label, "role_label": role_label,
             "when": when}

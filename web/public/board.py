@@ -15,7 +15,7 @@ from signering import notices as notice_rules
 from signering.models import Notice, Organisation, Protocol, ProtocolVersion
 from signering.registry import InvalidHash, normalise
 
-from ..app import services
+from ..extensions import services
 from .page_cache import app_cache
 from .present import STOCKHOLM, notice_view, paragraphs
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from xml.etree import ElementTree as ET
 
-from flask import Response, abort, g, jsonify, request
+from flask import Response, abort, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from signering import notices as notice_rules
 from signering.models import Organisation
 
-from ..app import services
+from ..extensions import current_lang, services
 from .present import api_fields, day, kind_label, notice_view
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -67,7 +67,7 @@ def _summary(view: dict, lang: str) -> str:
 def atom(org: str | None = None):
     items, org_name = _current(org)
     base = services().settings.base_url.rstrip("/")
-    lang = getattr(g, "lang", "sv")
+    lang = current_lang()
     page = f"{base}/{org}/anslagstavla" if org else f"{base}/anslagstavla"
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": lang})

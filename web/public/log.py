@@ -23,7 +23,7 @@ from signering.translog.leaf import decode_leaf
 from signering.translog.proofs import ConsistencyProof, InclusionProof
 from signering.workflow.errors import NotFound
 
-from ..app import services
+from ..extensions import services
 
 
 class BadLogParameter(InputError):

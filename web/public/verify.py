@@ -29,9 +29,9 @@ from signering.models import Organisation
 from signering.pki.certs import to_asn1
 from signering.verification.report import VerificationReport
 
-from ..app import services
+from ..extensions import current_lang, services
 from .page_cache import app_cache
-from ..errors import lang, retry_headers
+from ..errors import retry_headers
 
 log = logging.getLogger("signering.web.verify")
 
@@ -151,7 +151,7 @@ def verify_post():
     try:
         report, found = check(_upload())
     except SigneringError as exc:
-        return render_template("public/verify_result.html", error=exc.message(lang()), report=None,
+        return render_template("public/verify_result.html", error=exc.message(current_lang()), report=None,
                                registry=getattr(exc, "registry", None)), exc.http_status, retry_headers(exc)
     return render_template("public/verify_result.html", error=None, report=report.to_json(lang()), registry=found)
 
@@ -179,7 +179,7 @@ def api_verify_post():
     try:
         report, found = check(_upload())
     except SigneringError as exc:
-        body = {"status": "invalid", **exc.to_dict(lang())}
+        body = {"status": "invalid", **exc.to_dict(current_lang())}
         if getattr(exc, "registry", None):
             body["registry"] = exc.registry
         return jsonify(body), exc.http_status, retry_headers(exc)

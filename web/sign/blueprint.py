@@ -12,7 +12,7 @@ from signering.pdf.preview import page_png
 from signering.workflow import signing
 from signering.workflow.errors import LinkInvalid, TooManyRequests
 
-from ..app import services
+from ..extensions import services
 
 bp = Blueprint("sign", __name__, url_prefix="/signera")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -10,26 +10,11 @@ from signering import accounts, webhook_guard, webhooks
 from signering.errors import SigneringError
 from signering.models import Board, Organisation, User, Webhook, WebhookDelivery
 
-from ..auth import current_org_id, current_user, login_required
+from ..auth import current_org_id, current_user
+from ..extensions import current_lang, services
+from .scope import scoped
 
 DELIVERIES_SHOWN = 100
-
-
-def _svc():
-    from ..app import services
-
-    return services()
-
-
-def _lang() -> str:
-    return getattr(g, "lang", "sv")
-
-
-def _one(s, model, row_id: int):
-    row = s.execute(select(model).filter_by(id=row_id, organisation_id=current_org_id())).scalar_one_or_none()
-    if row is None:
-        abort(404)
-    return row
 
 
 # -- boards -------------------------------------------------------------------------------
@@ -39,18 +24,18 @@ def boards():
     if request.method == "POST":
         typed = request.form.to_dict()
         try:
-            with _svc().db.write() as s:
+            with services().db.write() as s:
                 org = s.get(Organisation, current_org_id())
                 board = accounts.create_board(s, org, name=typed.get("name", "")[:200],
                                               kind=typed.get("kind", "namnd"),
                                               forvaringsplats=typed.get("forvaringsplats", "")[:300])
                 name = board.name
         except SigneringError as exc:
-            error, status = exc.message(_lang()), exc.http_status
+            error, status = exc.message(current_lang()), exc.http_status
         else:
             flash(_("Nämnden %(name)s är upplagd.", name=name), "ok")
             return redirect(url_for("staff.admin_boards"), code=303)
-    with _svc().db.read() as s:
+    with services().db.read() as s:
         rows = s.execute(select(Board).filter_by(organisation_id=current_org_id()).order_by(Board.name)).scalars().all()
         return render_template("staff/admin_boards.html", boards=rows, error=error, typed=typed,
                                kinds=accounts.BOARD_KINDS), status
@@ -58,8 +43,8 @@ def boards():
 
 def board_update(board_id: int):
     place = request.form.get("forvaringsplats", "").strip()
-    with _svc().db.write() as s:
-        board = _one(s, Board, board_id)
+    with services().db.write() as s:
+        board = scoped(s, Board, board_id)
         board.forvaringsplats = place[:300]
         name = board.name
     flash(_("Förvaringsplatsen för %(name)s är sparad.", name=name), "ok")
@@ -73,19 +58,19 @@ def users():
     if request.method == "POST":
         typed = {k: v for k, v in request.form.items() if k != "password"}
         try:
-            with _svc().db.write() as s:
+            with services().db.write() as s:
                 org = s.get(Organisation, current_org_id())
                 user = accounts.create_user(s, org, email=typed.get("email", "")[:254],
                                             password=request.form.get("password", "")[:1000],
                                             role=typed.get("role", ""), name=typed.get("name", "").strip()[:200])
                 email = user.email
         except SigneringError as exc:
-            error, status = exc.message(_lang()), exc.http_status
+            error, status = exc.message(current_lang()), exc.http_status
         else:
             flash(_("Kontot för %(email)s är skapat. Lämna lösenordet till personen på ett säkert sätt.",
                     email=email), "ok")
             return redirect(url_for("staff.admin_users"), code=303)
-    with _svc().db.read() as s:
+    with services().db.read() as s:
         rows = s.execute(select(User).filter_by(organisation_id=current_org_id()).order_by(User.email)).scalars().all()
         return render_template("staff/admin_users.html", users=rows, error=error, typed=typed,
                                roles=accounts.ROLES), status
@@ -93,8 +78,8 @@ def users():
 
 def user_deactivate(user_id: int):
     me = current_user()
-    with _svc().db.write() as s:
-        user = _one(s, User, user_id)
+    with services().db.write() as s:
+        user = scoped(s, User, user_id)
         if user.id == me.id:
             flash(_("Du kan inte stänga av ditt eget konto."), "error")
             return redirect(url_for("staff.admin_users"), code=303)
@@ -108,7 +93,7 @@ def user_deactivate(user_id: int):
 
 def _check_url(url: str) -> str:
     # The same check runs again before every delivery (signering.webhooks).
-    webhook_guard.check(url, webhook_guard.Policy.from_settings(_svc().settings))
+    webhook_guard.check(url, webhook_guard.Policy.from_settings(services().settings))
     return url
 
 
@@ -119,14 +104,14 @@ def webhooks_page():
         try:
             url = _check_url(typed.get("url", "").strip())
             secret = webhooks.new_secret()
-            with _svc().db.write() as s:
+            with services().db.write() as s:
                 s.add(Webhook(organisation_id=current_org_id(), url=url, secret=secret, active=True))
         except SigneringError as exc:
-            error, status = exc.message(_lang()), exc.http_status
+            error, status = exc.message(current_lang()), exc.http_status
         else:
             # Shown in this response only (never flashed: flashes travel in the session cookie).
             new_secret, status, typed = secret, 201, {}
-    with _svc().db.read() as s:
+    with services().db.read() as s:
         hooks = s.execute(select(Webhook).filter_by(organisation_id=current_org_id()).order_by(Webhook.id)
                           ).scalars().all()
         deliveries = s.execute(
@@ -139,24 +124,8 @@ def webhooks_page():
 
 
 def webhook_deactivate(webhook_id: int):
-    with _svc().db.write() as s:
-        hook = _one(s, Webhook, webhook_id)
+    with services().db.write() as s:
+        hook = scoped(s, Webhook, webhook_id)
         hook.active = False
     flash(_("Webhooken är avstängd. Inga fler händelser skickas dit."), "ok")
     return redirect(url_for("staff.admin_webhooks"), code=303)
-
-
-def register(bp) -> None:
-    from . import api_tokens, members
-
-    members.register(bp)
-    api_tokens.register(bp)
-    admin = login_required(role="admin")
-    bp.add_url_rule("/admin/namnder", "admin_boards", admin(boards), methods=["GET", "POST"])
-    bp.add_url_rule("/admin/namnder/<int:board_id>", "admin_board_update", admin(board_update), methods=["POST"])
-    bp.add_url_rule("/admin/anvandare", "admin_users", admin(users), methods=["GET", "POST"])
-    bp.add_url_rule("/admin/anvandare/<int:user_id>/stang-av", "admin_user_deactivate", admin(user_deactivate),
-                    methods=["POST"])
-    bp.add_url_rule("/admin/webhooks", "admin_webhooks", admin(webhooks_page), methods=["GET", "POST"])
-    bp.add_url_rule("/admin/webhooks/<int:webhook_id>/stang-av", "admin_webhook_deactivate",
-                    admin(webhook_deactivate), methods=["POST"])

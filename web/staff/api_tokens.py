@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -10,15 +10,10 @@ from signering import accounts
 from signering.errors import InputError, SigneringError
 from signering.models import Organisation
 
-from ..auth import current_org_id, login_required
+from ..auth import current_org_id
+from ..extensions import current_lang, services
 
 TOKEN_STATE = {"active": _l("Gäller"), "expired": _l("Har gått ut"), "revoked": _l("Återkallad")}
-
-
-def _svc():
-    from ..app import services
-
-    return services()
 
 
 def _valid_days(raw: str) -> int | None:
@@ -33,7 +28,7 @@ def _valid_days(raw: str) -> int | None:
 
 def tokens_page():
     error, status, typed, new_token = None, 200, {}, None
-    svc = _svc()
+    svc = services()
     if request.method == "POST":
         typed = request.form.to_dict()
         try:
@@ -43,7 +38,7 @@ def tokens_page():
                 token = accounts.create_api_token(s, org, typed.get("name", "")[:200], valid_days=valid_days,
                                                   now=svc.clock())
         except SigneringError as exc:
-            error, status = exc.message(getattr(g, "lang", "sv")), exc.http_status
+            error, status = exc.message(current_lang()), exc.http_status
         else:
             # Shown in this response only (never flashed: flashes travel in the session cookie).
             new_token, status, typed = token, 201, {}
@@ -56,16 +51,9 @@ def tokens_page():
 
 
 def token_revoke(token_id: int):
-    svc = _svc()
+    svc = services()
     # Scoped to the admin's organisation: another organisation's id is a 404, like one that does not exist.
     with svc.db.write() as s:
         name = accounts.revoke_api_token(s, current_org_id(), token_id, svc.clock()).name
     flash(_("API-nyckeln %(name)s är återkallad. Anrop med den avvisas från och med nu.", name=name), "ok")
     return redirect(url_for("staff.admin_api_tokens"), code=303)
-
-
-def register(bp) -> None:
-    admin = login_required(role="admin")
-    bp.add_url_rule("/admin/api-nycklar", "admin_api_tokens", admin(tokens_page), methods=["GET", "POST"])
-    bp.add_url_rule("/admin/api-nycklar/<int:token_id>/aterkalla", "admin_api_token_revoke", admin(token_revoke),
-                    methods=["POST"])

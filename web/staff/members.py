@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from signering import members
 from signering.errors import SigneringError
 from signering.models import Board
 
-from ..auth import current_org_id, login_required
+from ..extensions import current_lang, services
+from .scope import scoped
 
 MEMBER_ROLES = {"ledamot": _l("Ledamot"), "ersattare": _l("Ersättare"), "ordforande": _l("Ordförande"),
                 "justerare": _l("Justerare"), "sekreterare": _l("Sekreterare")}
@@ -19,28 +19,15 @@ MEMBER_ROLES = {"ledamot": _l("Ledamot"), "ersattare": _l("Ersättare"), "ordfor
 CSV_MAX_BYTES = 1024 * 1024
 
 
-def _svc():
-    from ..app import services
-
-    return services()
-
-
-def _lang() -> str:
-    return getattr(g, "lang", "sv")
-
-
 def _board(s, board_id: int) -> Board:
-    board = s.execute(select(Board).filter_by(id=board_id, organisation_id=current_org_id())).scalar_one_or_none()
-    if board is None:
-        abort(404)
-    return board
+    return scoped(s, Board, board_id)
 
 
 def _page(board_id: int, *, error: str | None = None, row_errors=(), typed: dict | None = None, status: int = 200):
-    with _svc().db.read() as s:
+    with services().db.read() as s:
         board = _board(s, board_id)
         return render_template("staff/admin_members.html", board=board, members=members.board_members(s, board),
-                               roles=MEMBER_ROLES, error=error, row_errors=[e.message(_lang()) for e in row_errors],
+                               roles=MEMBER_ROLES, error=error, row_errors=[e.message(current_lang()) for e in row_errors],
                                typed=typed or {}), status
 
 
@@ -49,12 +36,12 @@ def members_page(board_id: int):
         return _page(board_id)
     typed = request.form.to_dict()
     try:
-        with _svc().db.write() as s:
+        with services().db.write() as s:
             member, created = members.add_member(s, _board(s, board_id), name=typed.get("name", "")[:300],
                                                  email=typed.get("email", "")[:300], role=typed.get("role", ""))
             name = member.name
     except SigneringError as exc:
-        return _page(board_id, error=exc.message(_lang()), typed=typed, status=exc.http_status)
+        return _page(board_id, error=exc.message(current_lang()), typed=typed, status=exc.http_status)
     flash(_("%(name)s är tillagd.", name=name) if created else _("Uppgifterna för %(name)s är uppdaterade.",
                                                                    name=name), "ok")
     return redirect(url_for("staff.admin_members", board_id=board_id), code=303)
@@ -67,7 +54,7 @@ def members_import(board_id: int):
     data = upload.stream.read(CSV_MAX_BYTES + 1)
     if len(data) > CSV_MAX_BYTES:
         return _page(board_id, error=_("Filen är för stor (högst 1 MB)."), status=413)
-    with _svc().db.write() as s:
+    with services().db.write() as s:
         added, updated, errors = members.import_csv(s, _board(s, board_id), data)
     if errors:
         # The good rows are saved; the page lists the rows to correct.
@@ -79,19 +66,9 @@ def members_import(board_id: int):
 
 
 def member_remove(board_id: int, member_id: int):
-    with _svc().db.write() as s:
+    with services().db.write() as s:
         removed = members.remove_member(s, _board(s, board_id), member_id)
     if not removed:
         abort(404)
     flash(_("Personen är borttagen ur registret."), "ok")
     return redirect(url_for("staff.admin_members", board_id=board_id), code=303)
-
-
-def register(bp) -> None:
-    admin = login_required(role="admin")
-    bp.add_url_rule("/admin/namnder/<int:board_id>/ledamoter", "admin_members", admin(members_page),
-                    methods=["GET", "POST"])
-    bp.add_url_rule("/admin/namnder/<int:board_id>/ledamoter/importera", "admin_members_import",
-                    admin(members_import), methods=["POST"])
-    bp.add_url_rule("/admin/namnder/<int:board_id>/ledamoter/<int:member_id>/ta-bort", "admin_member_remove",
-                    admin(member_remove), methods=["POST"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -17,17 +17,12 @@ from signering import notices as core
 from signering.errors import InvalidDate, SigneringError
 from signering.models import Board, Notice
 
-from ..auth import current_org_id, current_user, login_required
+from ..auth import current_org_id, current_user
+from ..extensions import current_lang, services
 
 KIND_LABELS = {"kungorelse": _l("Kungörelse"), "kallelse": _l("Kallelse"), "underrattelse": _l("Underrättelse"),
                "bevis_om_justering": _l("Bevis om justering")}
 FIELDS = ("kind", "title", "body", "board", "posted_date", "takedown_date")
-
-
-def _svc():
-    from ..app import services
-
-    return services()
 
 
 def _status(notice: Notice, today: dt.date) -> str:
@@ -39,7 +34,7 @@ def _status(notice: Notice, today: dt.date) -> str:
 
 
 def _page(typed: dict, *, error: str | None = None, error_field: str = "", status: int = 200):
-    svc = _svc()
+    svc = services()
     today = svc.today()
     with svc.db.read() as s:
         rows = s.execute(select(Notice).filter_by(organisation_id=current_org_id())
@@ -62,19 +57,15 @@ def _date(value: str, field: str) -> dt.date:
 
 def notices():
     if request.method == "GET":
-        return _page({"kind": core.KINDS[0], "posted_date": _svc().today().isoformat()})
+        return _page({"kind": core.KINDS[0], "posted_date": services().today().isoformat()})
     typed = {k: request.form.get(k, "") for k in FIELDS}
     try:
         notice_id = core.post_notice(
-            _svc(), current_org_id(), typed["kind"], typed["title"][:core.MAX_TITLE + 1],
+            services(), current_org_id(), typed["kind"], typed["title"][:core.MAX_TITLE + 1],
             typed["body"][:core.MAX_BODY + 1], _date(typed["posted_date"], "posted_date"),
             _date(typed["takedown_date"], "takedown_date"), typed["board"][:200], actor=current_user().email)
     except SigneringError as exc:
-        return _page(typed, error=exc.message(getattr(g, "lang", "sv")), error_field=exc.details.get("field", ""),
+        return _page(typed, error=exc.message(current_lang()), error_field=exc.details.get("field", ""),
                      status=exc.http_status)
     flash(_("Anslaget är uppsatt på anslagstavlan (nummer %(id)s).", id=notice_id), "ok")
     return redirect(url_for("staff.notices"), code=303)
-
-
-def register(bp) -> None:
-    bp.add_url_rule("/anslag", "notices", login_required(notices), methods=["GET", "POST"])

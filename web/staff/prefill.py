@@ -7,7 +7,7 @@ It is read in the capped child process, like every file from outside.
 
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,20 +17,15 @@ from signering.members import name_key
 from signering.models import Board
 from signering.prefill import prefill
 
-from ..auth import current_org_id, current_user, login_required
+from ..auth import current_org_id, current_user
+from ..extensions import current_lang, services
 from .forms import FinalizeForm, Row
-
-
-def _svc():
-    from ..app import services
-
-    return services()
 
 
 def _page(form: FinalizeForm, *, filled=None, filename: str = "", error: str | None = None, status: int = 200):
     # From the form, not from ``filled``: the secretary's own address may have been added to it.
     missing = [r.name for r in form.rows if r.name and not r.email] if filled else []
-    with _svc().db.read() as s:
+    with services().db.read() as s:
         boards = s.execute(select(Board).filter_by(organisation_id=current_org_id()).order_by(Board.name)
                            ).scalars().all()
         return render_template("staff/new.html", form=form, boards=boards, protocol=None, error=error,
@@ -51,21 +46,16 @@ def _form(filled, me) -> FinalizeForm:
     return form
 
 
-@login_required
 def read_pdf():
     me = current_user()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _page(FinalizeForm.blank(me.name, me.email), error=_("Välj protokollets PDF-fil."), status=422)
     try:
-        info = read_protocol_upload(upload.stream, max_bytes=_svc().settings.max_upload_bytes)
+        info = read_protocol_upload(upload.stream, max_bytes=services().settings.max_upload_bytes)
     except SigneringError as exc:
-        return _page(FinalizeForm.blank(me.name, me.email), error=exc.message(getattr(g, "lang", "sv")),
+        return _page(FinalizeForm.blank(me.name, me.email), error=exc.message(current_lang()),
                      status=exc.http_status)
-    with _svc().db.read() as s:
+    with services().db.read() as s:
         filled = prefill(s, current_org_id(), info)
     return _page(_form(filled, me), filled=filled, filename=upload.filename[:200])
-
-
-def register(bp) -> None:
-    bp.add_url_rule("/nytt/las-in", "read_pdf", read_pdf, methods=["POST"])
