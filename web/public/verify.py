@@ -153,7 +153,7 @@ def verify_post():
     except SigneringError as exc:
         return render_template("public/verify_result.html", error=exc.message(current_lang()), report=None,
                                registry=getattr(exc, "registry", None)), exc.http_status, retry_headers(exc)
-    return render_template("public/verify_result.html", error=None, report=report.to_json(lang()), registry=found)
+    return render_template("public/verify_result.html", error=None, report=report.to_json(current_lang()), registry=found)
 
 
 def verify_hash_page(sha256: str):
@@ -183,4 +183,4 @@ def api_verify_post():
         if getattr(exc, "registry", None):
             body["registry"] = exc.registry
         return jsonify(body), exc.http_status, retry_headers(exc)
-    return jsonify({**report.to_json(lang()), "registry": found})
+    return jsonify({**report.to_json(current_lang()), "registry": found})
