@@ -230,5 +230,7 @@ def test_delivery_outcome_is_shown_as_a_class_only(loopback_env):
     listed = text(client.get(HOOKS))
     assert f"protocol.finalized {receiver.url} Väntar, nästa försök 2025-09-23 10:00 1 HTTP 4xx" in listed
     assert f"protocol.finalized {closed.url} Väntar, nästa försök 2025-09-23 10:00 1 Inget svar" in listed
+    # The receivers' URLs are on the page by design; their random ports may contain "405".
+    rest = listed.replace(receiver.url, "").replace(closed.url, "")
     for leak in ("405", "refused", "Connection", "Errno", "HTTPConnectionPool"):
-        assert leak not in listed, leak
+        assert leak not in rest, leak
