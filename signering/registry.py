@@ -20,14 +20,12 @@ from sqlalchemy import func, or_, select
 
 from .errors import InputError, SigneringError
 from .models import Notice, Protocol, ProtocolVersion
+from .route import JUSTERAT, NoticeStatus, ProtocolStatus, RegistryStatus, RequestStatus
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 
-#: the protocol states the public sees as "sealed": sealing, posting and archiving all
-#: happen after the last signature and the seal
-_SEALED_STATES = ("sealed", "posted", "archived")
 #: the better answer wins when one file was uploaded more than once
-_RANK = {"sealed": 0, "in_progress": 1, "withdrawn": 2}
+_RANK = {RegistryStatus.SEALED: 0, RegistryStatus.IN_PROGRESS: 1, RegistryStatus.WITHDRAWN: 2}
 
 
 class InvalidHash(InputError):
@@ -94,11 +92,11 @@ def reserve(session, sha256: str, *, org_id: int, protocol_id: int | None) -> No
     ).all()
     if any(h.organisation_id != org_id for h in holders):
         raise RegisteredElsewhere(field="file")
-    live = [h for h in holders if h.id != protocol_id and not h.voided and h.status != "withdrawn"]
+    live = [h for h in holders if h.id != protocol_id and not h.voided and h.status != ProtocolStatus.WITHDRAWN]
     if not live:
         return
     number = live[0].id
-    if live[0].status in _SEALED_STATES:
+    if live[0].status in JUSTERAT:
         raise AlreadyUploaded(
             f"Filen är redan justerad som protokoll {number}. Samma fil justeras bara en gång; "
             f"kontrollera att du valt rätt fil.",
@@ -120,11 +118,12 @@ def normalise(sha256: object) -> str:
 
 def _status(version: ProtocolVersion) -> str:
     protocol = version.protocol
-    if version.sealed_sha256 and protocol.status in _SEALED_STATES:
-        return "sealed"
-    if version.voided or protocol.status == "withdrawn":
-        return "withdrawn"
-    return "in_progress"
+    # Sealing, posting and archiving all happen after the last signature and the seal.
+    if version.sealed_sha256 and protocol.status in JUSTERAT:
+        return RegistryStatus.SEALED
+    if version.voided or protocol.status == ProtocolStatus.WITHDRAWN:
+        return RegistryStatus.WITHDRAWN
+    return RegistryStatus.IN_PROGRESS
 
 
 def _iso(value) -> str | None:
@@ -144,7 +143,7 @@ def taken_down(notice: Notice | None, today: dt.date | None) -> bool:
     """The notice has come down, or its take-down day has come even if the sweep has not run yet."""
     if notice is None:
         return False
-    return notice.status == "archived" or (today is not None and notice.takedown_date <= today)
+    return notice.status == NoticeStatus.ARCHIVED or (today is not None and notice.takedown_date <= today)
 
 
 def lookup(session, sha256: str, today: dt.date | None = None) -> dict:
@@ -161,7 +160,7 @@ def lookup(session, sha256: str, today: dt.date | None = None) -> dict:
         .order_by(ProtocolVersion.id)
     ).scalars().all()
     if not versions:
-        return {"status": "unknown", "sha256": sha}
+        return {"status": RegistryStatus.UNKNOWN.value, "sha256": sha}
     # The first registrant owns the hash. reserve() keeps others out; this keeps the answer
     # theirs even for rows written before it did.
     owner = versions[0].protocol.organisation_id
@@ -170,7 +169,7 @@ def lookup(session, sha256: str, today: dt.date | None = None) -> dict:
     status = _status(version)
     protocol = version.protocol
     answer = {
-        "status": status,
+        "status": status.value,
         "sha256": sha,
         "matched": "sealed" if version.sealed_sha256 == sha else "original",
         "organisation": protocol.board.organisation.name,
@@ -178,8 +177,8 @@ def lookup(session, sha256: str, today: dt.date | None = None) -> dict:
         "board": protocol.board.name,
         "meeting_date": protocol.meeting_date.isoformat(),
         "original_sha256": version.original_sha256,
-        "sealed_sha256": version.sealed_sha256 if status == "sealed" else None,
-        "sealed_at": _iso(version.sealed_at) if status == "sealed" else None,
+        "sealed_sha256": version.sealed_sha256 if status == RegistryStatus.SEALED else None,
+        "sealed_at": _iso(version.sealed_at) if status == RegistryStatus.SEALED else None,
         "posted_at": None,
         "notice_status": None,
         "signers": [],
@@ -187,19 +186,19 @@ def lookup(session, sha256: str, today: dt.date | None = None) -> dict:
         "paragraphs": list(protocol.paragraphs or []),
         "parent": _parent(protocol),
     }
-    if status == "withdrawn":
+    if status == RegistryStatus.WITHDRAWN:
         # A withdrawn or replaced version was never adjusted: who signed it is nobody's business.
         return answer
     notice = None
-    if status == "sealed":
+    if status == RegistryStatus.SEALED:
         notice = session.execute(select(Notice).filter_by(protocol_id=protocol.id)).scalar_one_or_none()
         if notice is not None:
             answer["posted_at"] = notice.posted_date.isoformat()
-            answer["notice_status"] = "archived" if taken_down(notice, today) else notice.status
+            answer["notice_status"] = NoticeStatus.ARCHIVED.value if taken_down(notice, today) else notice.status
             answer["notice_id"] = notice.id
     if taken_down(notice, today):
         # The names were public for the appeal period only; the verdict, board and dates stay.
         return answer
     answer["signers"] = [{"name": r.name, "role": r.role, "signed_at": _iso(r.signed_at)}
-                         for r in version.requests if r.status == "signed"]
+                         for r in version.requests if r.status == RequestStatus.SIGNED]
     return answer

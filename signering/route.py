@@ -127,6 +127,15 @@ PENDING: frozenset[str] = frozenset({RequestStatus.WAITING, RequestStatus.ACTIVE
 DONE: frozenset[str] = frozenset({RequestStatus.SIGNED, RequestStatus.REPLACED})
 
 
+class RegistryStatus(enum.StrEnum):
+    """What the public registry says of a hash (``/verifiera``, ``GET /api/v1/verify/<sha256>``)."""
+
+    SEALED = "sealed"  # justerat: sealed, and perhaps posted and taken down since
+    IN_PROGRESS = "in_progress"
+    WITHDRAWN = "withdrawn"
+    UNKNOWN = "unknown"
+
+
 class NoticeStatus(enum.StrEnum):
     POSTED = "posted"
     ARCHIVED = "archived"

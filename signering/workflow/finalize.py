@@ -29,6 +29,7 @@ from .blob_refs import drop_on_error, drop_unreferenced
 from .errors import NotAllowed, UnknownBoard
 from .secrets import new_token, token_hash
 from ..emails import is_valid_email
+from ..route import JUSTERAT, PENDING, ProtocolStatus, RequestStatus
 
 
 
@@ -123,14 +124,14 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         registry.reserve(session, sha, org_id=org.id, protocol_id=protocol_id)
         if protocol_id is None:
             protocol = Protocol(organisation_id=org.id, board_id=board.id, meeting_date=meeting_date,
-                                status="signing", created_by=actor, created_at=now, updated_at=now,
+                                status=ProtocolStatus.SIGNING, created_by=actor, created_at=now, updated_at=now,
                                 kind=kind, parent_id=parent_id, paragraphs=list(paragraphs or []))
             session.add(protocol)
             session.flush()
             number = 1
         else:
             protocol = one_in_organisation(session, Protocol, protocol_id, org.id, lock=True)
-            if protocol.status in ("sealed", "posted", "archived"):
+            if protocol.status in JUSTERAT:
                 raise NotAllowed("Protokollet är redan justerat; en ny version kan inte laddas upp.",
                                  "The protocol is already adjusted; a new version cannot be uploaded.")
             for old in protocol.versions:
@@ -138,7 +139,7 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
                     void_version(session, svc, org, protocol, old, actor)
             number = len(protocol.versions) + 1
             protocol.board_id, protocol.meeting_date = board.id, meeting_date
-            protocol.status, protocol.updated_at = "signing", now
+            protocol.status, protocol.updated_at = ProtocolStatus.SIGNING, now
         version = ProtocolVersion(protocol_id=protocol.id, number=number, original_sha256=sha, original_size=size,
                                   page_count=pages, filename=_safe_filename(filename), working_sha256=working,
                                   created_at=now)
@@ -159,7 +160,7 @@ def activate(session, svc, org, protocol, version, request: SignatureRequest, *,
     """Give ``request`` a fresh link and queue the invitation (or reminder) mail."""
     token = new_token()
     now = svc.clock()
-    request.status = "active"
+    request.status = RequestStatus.ACTIVE
     request.token_hash = token_hash(token)
     request.token_expires_at = now + dt.timedelta(days=svc.settings.link_valid_days)
     request.code_hash, request.code_expires_at, request.code_attempts = None, None, 0
@@ -179,15 +180,15 @@ def activate(session, svc, org, protocol, version, request: SignatureRequest, *,
 
 def live(version) -> list[SignatureRequest]:
     """The route as it stands: one request per position, replaced people left out."""
-    return [r for r in version.requests if r.status != "replaced"]
+    return [r for r in version.requests if r.status != RequestStatus.REPLACED]
 
 
 def void_version(session, svc, org, protocol, version, actor):
     """Take ``version`` out of use: its open links die, and the event is recorded."""
     version.voided = True
     for req in version.requests:
-        if req.status in ("active", "waiting", "locked", "signing"):
-            req.status = "voided"
+        if req.status in (*PENDING, RequestStatus.SIGNING):
+            req.status = RequestStatus.VOIDED
             req.token_hash = None
     record(session, svc, org_id=org.id, kind="voided", protocol_id=protocol.id, actor=actor, version=version.number)
 

@@ -16,6 +16,7 @@ from signering.errors import InputError
 from signering.workflow.finalize import SignerInput
 
 from .errors import BodyTooLarge, InvalidJson, UnsupportedMediaType
+from signering.route import ProtocolStatus
 
 METADATA_MAX_BYTES = 64 * 1024
 DECISION_MAX_BYTES = 16 * 1024
@@ -28,7 +29,7 @@ MAX_ID = 2**63 - 1
 METADATA_FIELDS = ("board", "meeting_date", "signers", "protocol_id")
 SIGNER_FIELDS = ("name", "email", "role")
 DECISION_FIELDS = ("code", "decision", "reason")
-PROTOCOL_STATUSES = ("signing", "declined", "withdrawn", "sealed", "posted", "archived")
+PROTOCOL_STATUSES = tuple(status.value for status in ProtocolStatus)
 _NUMBER = re.compile(r"^[0-9]{1,10}$")
 
 

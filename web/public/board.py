@@ -18,6 +18,7 @@ from signering.registry import InvalidHash, normalise
 from ..extensions import services
 from .page_cache import app_cache
 from .present import STOCKHOLM, notice_view, paragraphs
+from signering.route import JUSTERAT, NoticeStatus
 
 ARCHIVE_PAGE = 50
 #: the newest notices first; a board with hundreds of notices is read page by page
@@ -116,7 +117,7 @@ def notice(org: str, notice_id: int):
         row = _org(session, org)
         item = session.execute(select(Notice).filter_by(id=notice_id, organisation_id=row.id)).scalar_one_or_none()
         # A notice announced for a later day is not public until that day.
-        if item is None or (item.status == "posted" and item.posted_date > svc.today()):
+        if item is None or (item.status == NoticeStatus.POSTED and item.posted_date > svc.today()):
             abort(404)
         view = notice_view(item, svc.settings.base_url, row.slug)
         name = row.name
@@ -139,7 +140,7 @@ def sealed_pdf(sha256: str):
             select(ProtocolVersion.id, Protocol.meeting_date, Notice.takedown_date)
             .join(Protocol, ProtocolVersion.protocol_id == Protocol.id)
             .join(Notice, Notice.protocol_id == Protocol.id)
-            .where(ProtocolVersion.sealed_sha256 == sha, Notice.status == "posted", Notice.takedown_date > today)
+            .where(ProtocolVersion.sealed_sha256 == sha, Notice.status == NoticeStatus.POSTED, Notice.takedown_date > today)
         ).first()
         if hit is None:
             # A sealed protokollsutdrag has no notice of its own; it is sent to the recipients
@@ -148,7 +149,7 @@ def sealed_pdf(sha256: str):
                 select(ProtocolVersion.id, Protocol.meeting_date, null())
                 .join(Protocol, ProtocolVersion.protocol_id == Protocol.id)
                 .where(ProtocolVersion.sealed_sha256 == sha, Protocol.kind == "utdrag",
-                       Protocol.status.in_(("sealed", "posted", "archived")))
+                       Protocol.status.in_(JUSTERAT))
             ).first()
     if hit is None or not svc.blobs.exists(sha):
         abort(404)

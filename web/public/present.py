@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from signering.legal_dates import format_date
 from signering.models import Notice
+from signering.route import NoticeStatus
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -80,12 +81,12 @@ def notice_view(notice: Notice, base_url: str, org_slug: str) -> dict:
         "status": notice.status,
         # Cleared by the sweep when the notice comes down; the check here is belt and braces.
         "signers": ([{"name": str(s.get("name", "")), "role": str(s.get("role", ""))} for s in notice.signers or []
-                     if isinstance(s, dict)] if notice.status == "posted" else []),
+                     if isinstance(s, dict)] if notice.status == NoticeStatus.POSTED else []),
         "original_sha256": version.original_sha256 if version else None,
         "sealed_sha256": version.sealed_sha256 if version else None,
         # The PDF names the signers, so it is served only while the notice is up.
         "sealed_pdf_url": (f"{base}/protokoll/{version.sealed_sha256}.pdf"
-                           if version and notice.status == "posted" else None),
+                           if version and notice.status == NoticeStatus.POSTED else None),
         "verify_url": f"{base}/verifiera/{version.original_sha256}" if version else None,
         "url": f"{base}/{org_slug}/anslagstavla/{notice.id}",
     }

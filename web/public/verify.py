@@ -32,6 +32,7 @@ from signering.verification.report import VerificationReport
 from ..extensions import current_lang, services
 from .page_cache import app_cache
 from ..errors import retry_headers
+from signering.route import RegistryStatus
 
 log = logging.getLogger("signering.web.verify")
 
@@ -70,7 +71,7 @@ def _lookup(sha: str) -> dict:
     found = cache.get(key)
     if found is None:
         found = _lookup_uncached(*key)
-        if found.get("status") in ("sealed", "withdrawn"):
+        if found.get("status") in (RegistryStatus.SEALED, RegistryStatus.WITHDRAWN):
             cache.put(key, found)
     return dict(found)
 
@@ -170,7 +171,7 @@ def api_verify_hash(sha256: str):
     if body is None:
         found = _lookup(key[0])
         body = json.dumps(found, ensure_ascii=False, separators=(",", ":"))
-        if found.get("status") in ("sealed", "withdrawn"):
+        if found.get("status") in (RegistryStatus.SEALED, RegistryStatus.WITHDRAWN):
             cache.put(key, body)
     return Response(body, mimetype="application/json")
 

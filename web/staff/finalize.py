@@ -14,6 +14,7 @@ from ..auth import current_org_id, me
 from ..extensions import current_lang, services
 from . import protocol_page
 from .forms import FinalizeForm
+from signering.route import IN_PROGRESS
 
 
 def _boards(s):
@@ -40,7 +41,7 @@ def _view(protocol_id: int | None):
         with services().db.read() as s:
             protocol = protocol_page.scoped_protocol(s, protocol_id)
             protocol.board  # loaded while the session is open; the template shows it
-            if protocol.status not in ("signing", "declined"):
+            if protocol.status not in IN_PROGRESS:
                 return protocol_page.render(protocol_id, status=409, error=_(
                     "En ny version kan bara laddas upp medan protokollet är under justering eller åter hos "
                     "sekreteraren."))

@@ -19,6 +19,7 @@ from signering.models import Board, Notice
 
 from ..auth import current_org_id, current_user
 from ..extensions import current_lang, services
+from signering.route import NoticeStatus
 
 KIND_LABELS = {"kungorelse": _l("Kungörelse"), "kallelse": _l("Kallelse"), "underrattelse": _l("Underrättelse"),
                "bevis_om_justering": _l("Bevis om justering")}
@@ -26,7 +27,7 @@ FIELDS = ("kind", "title", "body", "board", "posted_date", "takedown_date")
 
 
 def _status(notice: Notice, today: dt.date) -> str:
-    if notice.status == "archived":
+    if notice.status == NoticeStatus.ARCHIVED:
         return _("Nedtaget")
     if notice.posted_date > today:
         return _("Sätts upp %(day)s", day=notice.posted_date.isoformat())
@@ -43,7 +44,7 @@ def _page(typed: dict, *, error: str | None = None, error_field: str = "", statu
                            ).scalars().all()
         shown = [{"kind": KIND_LABELS.get(n.kind, n.kind), "title": n.title, "board": n.board_name,
                   "posted": n.posted_date.isoformat(), "takedown": n.takedown_date.isoformat(),
-                  "status": _status(n, today), "archived": n.status == "archived"} for n in rows]
+                  "status": _status(n, today), "archived": n.status == NoticeStatus.ARCHIVED} for n in rows]
     return render_template("staff/notices.html", notices=shown, boards=boards, kinds=core.KINDS,
                            kind_labels=KIND_LABELS, typed=typed, error=error, error_field=error_field), status
 

@@ -21,11 +21,12 @@ from ..extensions import services
 from ..public.page_cache import app_cache
 from . import present
 from .scope import scoped
+from signering.route import JUSTERAT, PENDING, ProtocolKind, ProtocolStatus
 
 log = logging.getLogger("web.staff.extracts")
 
 #: the states in which a protocol's page offers an extract of its own kind
-EXTRACT_OFFER = {"utdrag": ("sealed", "posted", "archived"), "omedelbar": ("signing",)}
+EXTRACT_OFFER = {ProtocolKind.UTDRAG: JUSTERAT, ProtocolKind.OMEDELBAR: (ProtocolStatus.SIGNING,)}
 
 
 def scoped_protocol(session, protocol_id: int) -> Protocol:
@@ -65,8 +66,8 @@ def render(protocol_id: int, *, error: str | None = None, form: dict | None = No
                            .order_by(Event.at, Event.id)).scalars().all()
         people = {r.id: r for v in protocol.versions for r in v.requests}
         version = protocol.current
-        replaceable = [r for r in version.requests if r.status in ("waiting", "active", "locked")] \
-            if version is not None and protocol.status == "signing" else []
+        replaceable = [r for r in version.requests if r.status in PENDING] \
+            if version is not None and protocol.status == ProtocolStatus.SIGNING else []
         return render_template("staff/protocol.html", protocol=protocol, version=version, events=events,
                                people=people, turn=present.current_turn(protocol), declined=present.decline(protocol),
                                replaceable=replaceable, error=error, form=form or {},
