@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 
 from signering.verification.findings import Code, Severity
+from signering.route import ProtocolStatus, RegistryStatus, RequestStatus
 
 SHA256 = {"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "SHA-256, 64 lower-case hex digits."}
 DATE = {"type": "string", "format": "date", "examples": ["2025-09-23"]}
@@ -18,8 +19,8 @@ DATETIME = {"type": "string", "format": "date-time"}
 HEX = {"type": "string", "pattern": "^[0-9a-f]*$"}
 ROLE = {"type": "string", "enum": ["sekreterare", "ordforande", "justerare"],
         "description": "Signing order: sekreterare, then ordforande, then one or more justerare."}
-PROTOCOL_STATUS = {"type": "string", "enum": ["signing", "declined", "withdrawn", "sealed", "posted", "archived"]}
-SIGNER_STATUS = {"type": "string", "enum": ["waiting", "active", "signed", "declined", "replaced", "locked", "signing", "voided"]}
+PROTOCOL_STATUS = {"type": "string", "enum": [s.value for s in ProtocolStatus]}
+SIGNER_STATUS = {"type": "string", "enum": [s.value for s in RequestStatus]}
 
 
 def _ref(name: str) -> dict:
@@ -200,7 +201,7 @@ SCHEMAS = {
     },
     "DecisionResult": {
         "type": "object", "required": ["status"],
-        "properties": {"status": {"type": "string", "enum": ["signed", "declined"]}},
+        "properties": {"status": {"type": "string", "enum": [RequestStatus.SIGNED.value, RequestStatus.DECLINED.value]}},
     },
     "CodeSent": {
         "type": "object", "required": ["status"],
@@ -239,7 +240,7 @@ SCHEMAS = {
         "description": "What the service knows about a document by its SHA-256 (original or sealed file).",
         "required": ["status", "sha256"],
         "properties": {
-            "status": {"type": "string", "enum": ["sealed", "in_progress", "withdrawn", "unknown"]},
+            "status": {"type": "string", "enum": [s.value for s in RegistryStatus]},
             "sha256": SHA256,
             "matched": {"type": "string", "enum": ["original", "sealed"]},
             "organisation": {"type": "string"},

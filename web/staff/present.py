@@ -7,27 +7,28 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from signering.route import ProtocolStatus, RequestStatus
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 PROTOCOL_STATUS = {
-    "signing": _l("Under justering"),
-    "declined": _l("Åter hos sekreteraren (nekad)"),
-    "withdrawn": _l("Avbrutet"),
-    "sealed": _l("Justerat"),
-    "posted": _l("Anslaget"),
-    "archived": _l("Nedtaget"),
+    ProtocolStatus.SIGNING: _l("Under justering"),
+    ProtocolStatus.DECLINED: _l("Åter hos sekreteraren (nekad)"),
+    ProtocolStatus.WITHDRAWN: _l("Avbrutet"),
+    ProtocolStatus.SEALED: _l("Justerat"),
+    ProtocolStatus.POSTED: _l("Anslaget"),
+    ProtocolStatus.ARCHIVED: _l("Nedtaget"),
 }
 
 REQUEST_STATUS = {
-    "waiting": _l("Väntar på sin tur"),
-    "active": _l("Har fått länken"),
-    "signed": _l("Har signerat"),
-    "declined": _l("Har nekat"),
-    "replaced": _l("Ersatt"),
-    "locked": _l("Låst (för många felaktiga koder)"),
-    "signing": _l("Signerar just nu"),
-    "voided": _l("Behövs inte längre"),
+    RequestStatus.WAITING: _l("Väntar på sin tur"),
+    RequestStatus.ACTIVE: _l("Har fått länken"),
+    RequestStatus.SIGNED: _l("Har signerat"),
+    RequestStatus.DECLINED: _l("Har nekat"),
+    RequestStatus.REPLACED: _l("Ersatt"),
+    RequestStatus.LOCKED: _l("Låst (för många felaktiga koder)"),
+    RequestStatus.SIGNING: _l("Signerar just nu"),
+    RequestStatus.VOIDED: _l("Behövs inte längre"),
 }
 
 ROLES = {"sekreterare": _l("Sekreterare"), "ordforande": _l("Ordförande"), "justerare": _l("Justerare")}
@@ -86,17 +87,18 @@ def local_time(when: dt.datetime | None) -> str:
 def current_turn(protocol):
     """The request whose turn it is (active or locked) in the live version, or None."""
     version = protocol.current
-    if protocol.status != "signing" or version is None or version.voided:
+    if protocol.status != ProtocolStatus.SIGNING or version is None or version.voided:
         return None
-    return next((r for r in version.requests if r.status in ("active", "locked", "signing")), None)
+    return next((r for r in version.requests
+                 if r.status in (RequestStatus.ACTIVE, RequestStatus.LOCKED, RequestStatus.SIGNING)), None)
 
 
 def decline(protocol):
     """The declining request of the newest version, when the protocol came back declined."""
     version = protocol.current
-    if protocol.status != "declined" or version is None:
+    if protocol.status != ProtocolStatus.DECLINED or version is None:
         return None
-    return next((r for r in version.requests if r.status == "declined"), None)
+    return next((r for r in version.requests if r.status == RequestStatus.DECLINED), None)
 
 
 def event_detail(event) -> str:
