@@ -70,13 +70,13 @@ def check_order(roles: list[str] | tuple[str, ...], *, secretary_alone: bool = F
                              f"Unknown role '{role}'. Choose sekreterare, ordforande or justerare.") from None
     if secretary_alone:
         if parsed != [Role.SEKRETERARE]:
-            raise RouteError("Ett utdrag bestyrks av sekreteraren ensam.",
-                             "An extract is certified by the secretary alone.")
+            raise RouteError("Ett protokollsutdrag signeras av sekreteraren ensam.",
+                             "A protocol extract is signed by the secretary alone.")
         return tuple(parsed)
     if (len(parsed) < 3 or parsed[0] is not Role.SEKRETERARE or parsed[1] is not Role.ORDFORANDE
             or any(r is not Role.JUSTERARE for r in parsed[2:])):
         raise RouteError("Ordningen ska vara: sekreterare, ordförande och minst en justerare.",
-                         "The order must be: secretary, chair and at least one justerare.")
+                         "The order must be: sekreterare, ordförande and at least one justerare.")
     return tuple(parsed)
 
 

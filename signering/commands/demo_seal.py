@@ -10,7 +10,8 @@ import tempfile
 from ..errors import InputError
 from ..files import atomic_write
 from ..ingest import ingest
-from ..pdf.chain import ROLES, Route, run_chain
+from ..pdf.chain import Route, run_chain
+from ..route import ROLES
 from ..pdf.signature_page import PageSigner
 from ..pki.embedded_tsa import running_tsa
 from ..pki.orgkeys import demo_keys

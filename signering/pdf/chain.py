@@ -18,7 +18,6 @@ from .seal import seal
 from .signature_page import PageSigner, SignaturePageInfo, add_signature_page, field_name
 from .signing import SignerIdentity
 from ..urls import PublicUrls
-from ..route import ROLES  # noqa: F401 (kept importable from here)
 
 
 

@@ -21,7 +21,7 @@ from ..mail import templates as mails
 from ..errors import InputError
 from ..ingest import ingest
 from ..models import Board, Organisation, Protocol, ProtocolVersion, SignatureRequest
-from ..pdf.chain import ROLES, Route, prepare
+from ..pdf.chain import Route, prepare
 from ..pdf.signature_page import PageSigner
 from ..scoping import one_in_organisation
 from .audit import queue_mail, record
@@ -29,7 +29,7 @@ from .blob_refs import drop_on_error, drop_unreferenced
 from .errors import NotAllowed, UnknownBoard
 from .secrets import new_token, token_hash
 from ..emails import is_valid_email
-from ..route import JUSTERAT, PENDING, ProtocolStatus, RequestStatus
+from ..route import JUSTERAT, PENDING, ROLES, ProtocolStatus, RequestStatus, RouteError, check_order
 
 
 
@@ -58,16 +58,10 @@ def validate_signers(signers: list[SignerInput], *, secretary_only: bool = False
                              f"eller justerare.", f"Signer {i} ({name}): unknown role \"{role}\". Use sekreterare, "
                              f"ordforande or justerare.", field="signers")
         cleaned.append(SignerInput(name, email, role))
-    roles = [s.role for s in cleaned]
-    if secretary_only:
-        if roles != ["sekreterare"]:
-            raise InputError("Ett protokollsutdrag signeras av sekreteraren ensam.",
-                             "A protocol extract is signed by the secretary alone.", field="signers")
-        return cleaned
-    if (len(roles) < 3 or roles[0] != "sekreterare" or roles[1] != "ordforande"
-            or any(r != "justerare" for r in roles[2:])):
-        raise InputError("Ordningen ska vara: sekreterare, ordförande och minst en justerare.",
-                         "The order must be: sekreterare, ordförande and at least one justerare.", field="signers")
+    try:
+        check_order([s.role for s in cleaned], secretary_alone=secretary_only)
+    except RouteError as exc:
+        raise InputError(exc.sv, exc.en, field="signers") from None
     return cleaned
 
 
