@@ -12,6 +12,8 @@ import datetime as dt
 import hashlib
 import io
 
+import pytest
+
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from cryptography.hazmat.primitives import serialization
@@ -86,3 +88,25 @@ def test_verify_reports_status_evidence_per_signer(sealed_pdf, keys):
     report = verify_pdf(sealed_pdf, [to_asn1(keys.root)])
     assert report.valid, report.problems
     assert [s.status_evidence for s in report.signatures] == [True, True, True, None, None]
+
+
+def test_status_evidence_is_only_added_for_the_signature_just_made(keys, timestamper, protocol_pdf):
+    from signering.errors import SigningError
+    from signering.pdf.chain import prepare
+    from signering.pdf.evidence import add_signer_status
+    from signering.pdf.signing import sign_with
+
+    from conftest import BASE_URL, SOLLEFTEA_ROUTE
+
+    prepared, sha = prepare(protocol_pdf, SOLLEFTEA_ROUTE, BASE_URL)
+    pair = keys.signing_ca.issue("Siv Sjödin", "sekreterare", "Sollefteå kommun")
+    signed = sign_with(prepared, field_name="signer-1", keypair=pair, display_name="Siv Sjödin",
+                       role_label="Sekreterare", document_sha256=sha, timestamper=timestamper, reason="test")
+    with pytest.raises(SigningError):
+        add_signer_status(signed, keys.signing_ca, "signer-2", pair.certificate)
+    with pytest.raises(SigningError):
+        add_signer_status(prepared, keys.signing_ca, "signer-1", pair.certificate)  # nothing signed yet
+    evidenced = add_signer_status(signed, keys.signing_ca, "signer-1", pair.certificate)
+    assert evidenced.startswith(signed)
+    responses = _responses(DocumentSecurityStore.read_dss(PdfFileReader(io.BytesIO(evidenced), strict=False)))
+    assert list(responses) == [pair.certificate.serial_number]
