@@ -47,6 +47,19 @@ def keys():
     return demo_keys(BASE_URL)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_database_url(request):
+    """The database of a server process the test starts: None (its own SQLite file in the
+    instance directory) or a fresh PostgreSQL database, dropped afterwards."""
+    if request.param == "sqlite":
+        yield None
+        return
+    from pg import fresh_database
+
+    with fresh_database("signering_srv") as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def tsa_url():
     """The demo organisation's TSA over HTTP on loopback, for services that take a TSA URL."""

@@ -15,7 +15,6 @@ import time
 
 import pytest
 import requests
-from pg import fresh_database
 from smtp_fixture import smtp_server  # noqa: F401 (fixture)
 from test_e2e_server import _code_for, _link_for
 
@@ -34,20 +33,11 @@ B_SIGNERS = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request):
-    if request.param == "sqlite":
-        yield None
-        return
-    with fresh_database("signering_owner") as url:
-        yield url
-
-
 @pytest.fixture
-def server(tmp_path, database_url, smtp_server):  # noqa: F811
+def server(tmp_path, server_database_url, smtp_server):  # noqa: F811
     from server_process import ServerProcess
 
-    srv = ServerProcess(tmp_path, database_url, smtp_server.port)
+    srv = ServerProcess(tmp_path, server_database_url, smtp_server.port)
     srv.cli("init")
     srv.tokens = {}
     for slug, name in (("kommuna", "Kommun A"), ("kommunb", "Kommun B")):

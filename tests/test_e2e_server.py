@@ -15,7 +15,6 @@ import threading
 import time
 
 import pytest
-from pg import fresh_database
 import requests
 from smtp_fixture import smtp_server  # noqa: F401 (fixture)
 
@@ -25,20 +24,11 @@ LINK = re.compile(r"(http://127\.0\.0\.1:\d+/signera/[A-Za-z0-9_\-]+)")
 CODE = re.compile(r"\b(\d{6})\b")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield None
-        return
-    with fresh_database("signering_e2e") as url:
-        yield url
-
-
 @pytest.fixture
-def server(tmp_path, database_url, smtp_server):  # noqa: F811
+def server(tmp_path, server_database_url, smtp_server):  # noqa: F811
     from server_process import ServerProcess
 
-    srv = ServerProcess(tmp_path, database_url, smtp_server.port)
+    srv = ServerProcess(tmp_path, server_database_url, smtp_server.port)
     srv.cli("init")
     srv.cli("org", "create", "e2e", "--name", "Testkommun", "--demo-keys")
     srv.cli("board", "create", "--org", "e2e", "--name", "Kommunstyrelsen", "--forvaringsplats", "Kommunhuset")
