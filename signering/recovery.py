@@ -11,6 +11,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from .clock import aware
 from .models import Protocol, ProtocolVersion, SignatureRequest
 from .workflow.claims import STALE_AFTER_SECONDS, holder_gone
 from .workflow.sealing import seal_pending
@@ -35,7 +36,7 @@ def release_stale_claims(svc, older_than_seconds: float = STALE_AFTER_SECONDS) -
                                         SignatureRequest.claimed_by)
                                  .where(SignatureRequest.status == RequestStatus.SIGNING)).all()
     stale = [rid for rid, at, holder in claims
-             if at is None or (at if at.tzinfo else at.replace(tzinfo=dt.timezone.utc)) <= cutoff
+             if at is None or aware(at) <= cutoff
              or holder_gone(holder)]
     for request_id in stale:
         release_claim(svc, request_id)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from ..clock import aware
 from ..mail import templates as mails
 from ..models import Protocol, ProtocolVersion, SignatureRequest
 from ..scoping import one_in_organisation
@@ -72,7 +73,7 @@ def auto_remind(svc) -> int:
     count = 0
     for protocol_id, org_id, request_id, sent_at, reminded_at in rows:
         last = reminded_at or sent_at
-        if last is not None and (last if last.tzinfo else last.replace(tzinfo=dt.timezone.utc)) <= due:
+        if last is not None and aware(last) <= due:
             try:
                 remind(svc, org_id=org_id, protocol_id=protocol_id, actor="automatisk påminnelse",
                        request_id=request_id)
