@@ -2,19 +2,25 @@
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
-SYSPKGS := poppler-utils libnss3-tools softhsm2 qpdf wrk chromium fonts-dejavu-core zbar-tools faketime npm
-SYSCMDS := pdfsig certutil softhsm2-util qpdf wrk chromium zbarimg faketime npm
+# command:Debian package. Only the packages whose command is missing are installed: asking apt for
+# one that is already provided another way (npm comes with NodeSource's nodejs) can conflict.
+SYSDEPS := pdfsig:poppler-utils certutil:libnss3-tools softhsm2-util:softhsm2 qpdf:qpdf wrk:wrk \
+           chromium:chromium zbarimg:zbar-tools faketime:faketime npm:npm \
+           /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core \
+           /usr/lib/postgresql/*/bin/initdb:postgresql
 
 .PHONY: run test bench soak system-deps clean
 
 # Debian packages the tests and benchmarks call (pdfsig, certutil, softhsm2, chromium, wrk).
 # Installed only when one is missing, so a prepared machine skips apt entirely.
 system-deps:
-	@missing=""; for c in $(SYSCMDS); do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
+	@missing=""; for dep in $(SYSDEPS); do c=$${dep%%:*}; p=$${dep#*:}; \
+	  case $$c in /*) ls $$c >/dev/null 2>&1 || missing="$$missing $$p";; \
+	              *) command -v $$c >/dev/null 2>&1 || missing="$$missing $$p";; esac; done; \
 	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages (missing:$$missing)"; \
+	  echo "Installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSPKGS) >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 $(BIN)/signering: pyproject.toml
