@@ -21,6 +21,12 @@ from .certs import build_certificate, build_crl, name, new_key
 from .keys import KeyPair
 from ..route import Role
 
+#: The policy every signer certificate is issued under: one person, one signature, a key used
+#: once and dropped. A UUID-derived OID (ITU-T X.667, arc 2.25) needs no registration and
+#: cannot collide; validators and archives can match on it.
+SIGNER_POLICY_OID = x509.ObjectIdentifier("2.25.140706234831267866406377935773838674438")
+_SIGNER_POLICY = x509.CertificatePolicies([x509.PolicyInformation(SIGNER_POLICY_OID, [x509.UserNotice(
+    None, "Signering: certificate for one signature of a justerat protocol; the key signed once and was destroyed.")])])
 
 
 @dataclass
@@ -37,6 +43,7 @@ class SigningCA:
     status_validity: dt.timedelta = dt.timedelta(minutes=30)
 
     def issue(self, person_name: str, role: str, organisation: str) -> KeyPair:
+        # Not backdated: the certificate starts the second it is issued, just before it signs.
         now = self.clock().replace(microsecond=0)
         key = new_key()
         cert = build_certificate(
@@ -45,12 +52,13 @@ class SigningCA:
             issuer=self.keypair.certificate.subject,
             issuer_key=self.keypair.private_key,
             issuer_public_key=self.keypair.certificate.public_key(),
-            not_before=now - dt.timedelta(minutes=5),
+            not_before=now,
             not_after=now + self.lifetime,
             usage="sign",
             crl_url=self.crl_url,
             ocsp_url=self.ocsp_url,
             ca_issuers_url=self.issuer_url,
+            policies=_SIGNER_POLICY,
         )
         return KeyPair(certificate=cert, private_key=key, chain=[self.keypair.certificate, *self.keypair.chain])
 
@@ -85,7 +93,7 @@ class SigningCA:
         now = self.clock().replace(microsecond=0)
         # CRL numbers must grow; the issue time in seconds does, without shared state.
         return build_crl(issuer_cert=self.keypair.certificate, issuer_key=self.keypair.private_key,
-                         revoked=list(revoked), this_update=now - dt.timedelta(minutes=5),
+                         revoked=list(revoked), this_update=now,
                          next_update=now + validity, number=int(now.timestamp()))
 
 

@@ -43,7 +43,8 @@ def build_certificate(*, subject: x509.Name, public_key, issuer: x509.Name, issu
                       not_before: dt.datetime, not_after: dt.datetime, ca: bool = False,
                       path_length: int | None = None, usage: str = "sign",
                       crl_url: str | None = None, issuer_public_key=None, ocsp_url: str | None = None,
-                      ca_issuers_url: str | None = None) -> x509.Certificate:
+                      ca_issuers_url: str | None = None,
+                      policies: x509.CertificatePolicies | None = None) -> x509.Certificate:
     """Build and sign one certificate. ``usage`` is ``ca``, ``sign`` (signatures, seals) or ``tsa``."""
     builder = (
         x509.CertificateBuilder()
@@ -88,6 +89,8 @@ def build_certificate(*, subject: x509.Name, public_key, issuer: x509.Name, issu
     if access:
         # Validators consult OCSP only for certificates that name a responder here.
         builder = builder.add_extension(x509.AuthorityInformationAccess(access), critical=False)
+    if policies is not None:
+        builder = builder.add_extension(policies, critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
 
 
