@@ -202,6 +202,9 @@ def renew(pdf: bytes, *, keys: OrgKeys, timestamper: TimeStamper,
     out = io.BytesIO()
     writer.write(out)
     renewed = document_timestamp(out.getvalue(), timestamper)
-    if new_tsa_not_after is None and newest_timestamp(renewed).tsa_not_after <= current:
-        raise RenewalPointless(current=current.isoformat())
+    used = newest_timestamp(renewed).tsa_not_after
+    if new_tsa_not_after is None and used <= current:
+        error = RenewalPointless(current=current.isoformat(), new=used.isoformat())
+        error.tsa_not_after = used
+        raise error
     return renewed

@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from ..clock import aware
 from ..errors import SigneringError
 from ..models import Organisation, Protocol, ProtocolVersion, SealedFile
-from ..pdf.renew import newest_timestamp, renew
+from ..pdf.renew import RenewalPointless, newest_timestamp, renew
 from .audit import record
 from .blob_refs import drop_on_error, drop_unreferenced
 
@@ -94,8 +94,14 @@ def due(svc, org, days: int, limit: int = BATCH) -> list[tuple[int, int, int, st
 def renew_version(svc, org, version_id: int, sealed_id: int, number: int, sha: str) -> bool:
     """Renew one version's newest sealed file; True when a new sealed file was recorded."""
     keys = svc.keys_for(org)
-    renewed = renew(svc.blobs.read(sha), keys=keys, timestamper=svc.timestamper_for(org),
-                    new_tsa_not_after=None if svc.settings.tsa_url else keys.tsa.certificate.not_valid_after_utc)
+    try:
+        renewed = renew(svc.blobs.read(sha), keys=keys, timestamper=svc.timestamper_for(org),
+                        new_tsa_not_after=None if svc.settings.tsa_url else keys.tsa.certificate.not_valid_after_utc)
+    except RenewalPointless as exc:
+        if svc.settings.tsa_url and getattr(exc, "tsa_not_after", None):
+            # Learnt from its token: no file whose TSA lives as long is tried again until it changes.
+            _external_expiry[svc.settings.tsa_url] = exc.tsa_not_after
+        raise
     newest = newest_timestamp(renewed)
     if svc.settings.tsa_url:
         _external_expiry[svc.settings.tsa_url] = newest.tsa_not_after
