@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "api_token",
     "notices",
     "backup",
+    "renew",
 ]
 
 

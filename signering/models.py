@@ -136,6 +136,25 @@ class ProtocolVersion(Base):
                                                             order_by="SignatureRequest.position")
 
 
+class SealedFile(Base):
+    """Every sealed file of a version: the seal (number 0), then each archive-timestamp renewal.
+
+    Each renewal is a new file with its own hash, the one before it as its byte prefix; the
+    registry answers for all of them. ``ProtocolVersion.sealed_sha256`` stays the file that was
+    sealed and published (the transparency log and the notice name it)."""
+    __tablename__ = "sealed_file"
+    __table_args__ = (UniqueConstraint("version_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("protocol_version.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: when the certificate of the TSA that made the file's newest timestamp expires; None until
+    #: the worker has read it (rows that existed before renewal did)
+    tsa_expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True, index=True)
+    version: Mapped[ProtocolVersion] = relationship()
+
+
 class SignatureRequest(Base):
     __tablename__ = "signature_request"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from .clock import aware
-from .models import Protocol, ProtocolVersion, SignatureRequest
+from .models import Protocol, ProtocolVersion, SealedFile, SignatureRequest
 from .workflow.claims import STALE_AFTER_SECONDS, holder_gone
 from .workflow.sealing import seal_pending
 from .workflow.signing import release_claim
@@ -24,6 +24,7 @@ def referenced_blobs(session) -> set[str]:
     for row in session.execute(select(ProtocolVersion.original_sha256, ProtocolVersion.working_sha256,
                                       ProtocolVersion.sealed_sha256)):
         keep.update(h for h in row if h)
+    keep.update(session.execute(select(SealedFile.sha256)).scalars())
     return keep
 
 

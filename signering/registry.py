@@ -1,7 +1,8 @@
 """The public registry: what the service knows about a document, found by its SHA-256.
 
-A protocol has two hashes worth asking about: the original upload (printed on the signature
-page and in the QR code) and the sealed PDF (what the anslagstavla serves). Either finds it.
+A protocol has hashes worth asking about: the original upload (printed on the signature page
+and in the QR code) and each sealed PDF: the one the anslagstavla served, and every renewal of
+its archive timestamp (:mod:`signering.pdf.renew`). Any of them finds it.
 The answer is public, so it holds only what the published notice and the PDF itself show:
 board, dates and the signers' names and roles, never e-mail addresses; once the notice has
 come down, not the names either.
@@ -19,7 +20,7 @@ import re
 from sqlalchemy import func, or_, select
 
 from .errors import InputError, SigneringError
-from .models import Notice, Protocol, ProtocolVersion
+from .models import Notice, Protocol, ProtocolVersion, SealedFile
 from .route import JUSTERAT, NoticeStatus, ProtocolStatus, RegistryStatus, RequestStatus
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
@@ -87,7 +88,7 @@ def reserve(session, sha256: str, *, org_id: int, protocol_id: int | None) -> No
     holders = session.execute(
         select(Protocol.organisation_id, Protocol.id, Protocol.status, ProtocolVersion.voided)
         .join(Protocol, ProtocolVersion.protocol_id == Protocol.id)
-        .where(or_(ProtocolVersion.original_sha256 == sha, ProtocolVersion.sealed_sha256 == sha))
+        .where(_holds(sha))
         .order_by(ProtocolVersion.id)
     ).all()
     if any(h.organisation_id != org_id for h in holders):
@@ -107,6 +108,19 @@ def reserve(session, sha256: str, *, org_id: int, protocol_id: int | None) -> No
         f"(eller dra tillbaka det först) i stället för som ett nytt protokoll.",
         f"The file is already uploaded as protocol {number}. Upload it as a new version of that protocol "
         f"(or withdraw that one first) rather than as a new protocol.", field="file", protocol_id=number)
+
+
+def _holds(sha: str):
+    """The versions ``sha`` names: as their original, their sealed file, or a renewal of it."""
+    renewed = select(SealedFile.version_id).where(SealedFile.sha256 == sha)
+    return or_(ProtocolVersion.original_sha256 == sha, ProtocolVersion.sealed_sha256 == sha,
+               ProtocolVersion.id.in_(renewed))
+
+
+def sealed_files(session, version_id: int) -> list[str]:
+    """Every sealed file of the version, oldest first: the seal, then each renewal."""
+    return list(session.execute(select(SealedFile.sha256).filter_by(version_id=version_id)
+                                .order_by(SealedFile.number)).scalars())
 
 
 def normalise(sha256: object) -> str:
@@ -154,11 +168,8 @@ def lookup(session, sha256: str, today: dt.date | None = None) -> dict:
     Raises :class:`InvalidHash` when ``sha256`` is not a SHA-256 hex digest.
     """
     sha = normalise(sha256)
-    versions = session.execute(
-        select(ProtocolVersion).where(or_(ProtocolVersion.original_sha256 == sha,
-                                          ProtocolVersion.sealed_sha256 == sha))
-        .order_by(ProtocolVersion.id)
-    ).scalars().all()
+    versions = session.execute(select(ProtocolVersion).where(_holds(sha)).order_by(ProtocolVersion.id)
+                               ).scalars().all()
     if not versions:
         return {"status": RegistryStatus.UNKNOWN.value, "sha256": sha}
     # The first registrant owns the hash. reserve() keeps others out; this keeps the answer
@@ -171,7 +182,7 @@ def lookup(session, sha256: str, today: dt.date | None = None) -> dict:
     answer = {
         "status": status.value,
         "sha256": sha,
-        "matched": "sealed" if version.sealed_sha256 == sha else "original",
+        "matched": "original" if version.original_sha256 == sha else "sealed",
         "organisation": protocol.board.organisation.name,
         "organisation_slug": protocol.board.organisation.slug,
         "board": protocol.board.name,
@@ -179,6 +190,7 @@ def lookup(session, sha256: str, today: dt.date | None = None) -> dict:
         "original_sha256": version.original_sha256,
         "sealed_sha256": version.sealed_sha256 if status == RegistryStatus.SEALED else None,
         "sealed_at": _iso(version.sealed_at) if status == RegistryStatus.SEALED else None,
+        "sealed_files": sealed_files(session, version.id) if status == RegistryStatus.SEALED else [],
         "posted_at": None,
         "notice_status": None,
         "signers": [],

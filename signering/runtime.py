@@ -34,6 +34,15 @@ def env_flag(name: str) -> bool:
                       f"{name} must be 1 or 0, not '{value}'. Correct the variable and start again.", variable=name)
 
 
+def env_days(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit():
+        raise ConfigError(f"{name} ska vara ett antal dagar (ett heltal), inte '{value}'. Rätta variabeln och starta om.",
+                          f"{name} must be a number of days (a whole number), not '{value}'. Correct the variable "
+                          f"and start again.", variable=name)
+    return int(value)
+
+
 def instance_dir() -> str:
     return os.path.abspath(os.environ.get("SIGNERING_INSTANCE_DIR", "instance"))
 
@@ -57,6 +66,7 @@ def settings_from_env() -> dict:
         "TSA_URL": env.get("SIGNERING_TSA_URL", ""),
         "MAX_UPLOAD_MB": int(env.get("SIGNERING_MAX_UPLOAD_MB", "100")),
         "REMINDER_DAYS": int(env.get("SIGNERING_REMINDER_DAYS", "3")),
+        "RENEW_DAYS": env_days("SIGNERING_RENEW_DAYS", 365),
         "LANG": env.get("SIGNERING_LANG", "sv"),
         "WEBHOOK_ALLOW_HTTP": env_flag("SIGNERING_WEBHOOK_ALLOW_HTTP"),
         "WEBHOOK_ALLOWED_HOSTS": env.get("SIGNERING_WEBHOOK_ALLOWED_HOSTS", ""),
@@ -86,6 +96,7 @@ def build_services(cfg: dict) -> Services:
     settings = Settings(base_url=cfg["BASE_URL"], secret_key=cfg["SECRET_KEY"], lang=cfg["LANG"],
                         max_upload_bytes=cfg["MAX_UPLOAD_MB"] * 1024 * 1024,
                         reminder_after_days=cfg["REMINDER_DAYS"], tsa_url=cfg["TSA_URL"],
+                        renew_days=cfg.get("RENEW_DAYS", 365),
                         webhook_allow_http=bool(cfg.get("WEBHOOK_ALLOW_HTTP", False)),
                         webhook_allowed_hosts=cfg.get("WEBHOOK_ALLOWED_HOSTS", ""))
     return Services(db=Database(cfg["DATABASE_URL"]), blobs=BlobStore(cfg["DATA_DIR"]), settings=settings,

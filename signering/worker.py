@@ -2,8 +2,8 @@
 
 One loop, each job idempotent and safe to run in several processes at once: send queued
 mail, deliver webhooks, finish interrupted seals, send automatic reminders, take down
-notices whose appeal period has ended. Run it with ``signering worker`` (``signering serve``
-starts one beside the web server).
+notices whose appeal period has ended, renew archive timestamps that near their end. Run it
+with ``signering worker`` (``signering serve`` starts one beside the web server).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ log = logging.getLogger("signering.worker")
 def run_once(svc, mailer) -> dict:
     from . import notices, webhooks
     from .recovery import release_stale_claims
-    from .workflow import manage, outbox, sealing
+    from .workflow import manage, outbox, renewal, sealing
 
     done = {}
     for name, job in (("claims_released", lambda: release_stale_claims(svc)),
@@ -25,7 +25,8 @@ def run_once(svc, mailer) -> dict:
                       ("mail", lambda: outbox.drain(svc, mailer)),
                       ("webhooks", lambda: webhooks.deliver_due(svc)),
                       ("reminders", lambda: manage.auto_remind(svc)),
-                      ("taken_down", lambda: notices.sweep(svc))):
+                      ("taken_down", lambda: notices.sweep(svc)),
+                      ("renewed", lambda: renewal.renew_due(svc))):
         try:
             done[name] = job()
         except Exception:  # one failing job must not stop the others; it is retried next round

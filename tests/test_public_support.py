@@ -18,7 +18,7 @@ from flask import Flask
 from signering import legal_dates
 from signering.accounts import create_board, create_organisation
 from signering.db import Database
-from signering.models import Notice, Organisation, Protocol, ProtocolVersion, SignatureRequest
+from signering.models import Notice, Organisation, Protocol, ProtocolVersion, SealedFile, SignatureRequest
 from signering.pki.keys import DEMO_DIR
 from signering.storage import BlobStore
 from signering.workflow.services import Services, Settings
@@ -100,6 +100,9 @@ def add_protocol(env: PublicEnv, *, original: bytes, sealed: bytes | None, meeti
                                   sealed_at=svc.clock() if done else None, voided=status == "withdrawn")
         session.add(version)
         session.flush()
+        if done:
+            # Its TSA expiry is read by the renewal worker when it first looks (as for rows the migration made).
+            session.add(SealedFile(version_id=version.id, number=0, sha256=sealed_sha, created_at=svc.clock()))
         for position, (name, email, role) in enumerate(SIGNERS):
             signed = done or position == 0
             session.add(SignatureRequest(version_id=version.id, position=position, name=name, email=email, role=role,

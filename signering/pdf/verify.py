@@ -107,10 +107,11 @@ def verify_pdf(data: bytes, trust_roots: list[asn1_x509.Certificate], *, require
     roots = list(trust_roots)
     by_field = {}
     last = embedded[-1]
+    proven_at = _proven_at(embedded)
     # 4. and 5., each signature in turn
-    for sig in embedded:
+    for sig, moment in zip(embedded, proven_at):
         by_field[str(sig.field_name)] = sig
-        report.signatures.append(_check_one(sig, roots, dss, is_last=sig is last, report=report))
+        report.signatures.append(_check_one(sig, roots, dss, is_last=sig is last, report=report, ts_moment=moment))
 
     # 3. ... in order, with the seal and the document timestamp
     signer_fields = sorted((f for f in _all_sig_fields(reader) if f.startswith("signer-")),
@@ -158,21 +159,41 @@ def _all_sig_fields(reader: PdfFileReader) -> list[str]:
     return [name for name, _value, _ref in enumerate_sig_fields(reader, filled_status=None)]
 
 
-def _check_one(sig, roots, dss, *, is_last: bool, report: VerificationReport) -> SignatureReport:
+def _proven_at(embedded) -> list[dt.datetime | None]:
+    """For each signature, when the next document timestamp proves it existed (None: now).
+
+    A TSA certificate need only be valid when a later timestamp covered what it signed: that is
+    what archive-timestamp renewal (:mod:`.renew`) relies on once the first TSA certificate has
+    expired. The later timestamp is itself checked, as of the one after it, and the newest now.
+    """
+    moments: list[dt.datetime | None] = []
+    following = None
+    for sig in reversed(embedded):
+        moments.append(following)
+        if sig.sig_object_type == "/DocTimeStamp":
+            try:
+                following = sig.signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+            except (ValueError, KeyError, TypeError):
+                following = None
+    return moments[::-1]
+
+
+def _check_one(sig, roots, dss, *, is_last: bool, report: VerificationReport,
+               ts_moment: dt.datetime | None = None) -> SignatureReport:
     kind = "document_timestamp" if sig.sig_object_type == "/DocTimeStamp" else (
         "seal" if sig.field_name == "seal" else "signer")
     # pyHanko's name objects keep the parsed document alive; plain strings keep reports light.
     label = str(sig.field_name)
     try:
         if kind == "document_timestamp":
-            status = validate_pdf_timestamp(sig, validation_context=_context(roots, dss, None))
+            status = validate_pdf_timestamp(sig, validation_context=_context(roots, dss, ts_moment))
             when = status.timestamp
             signer, role, timestamped = "Tidsstämpel", None, True
         else:
             when = signature_time(sig.signer_info)
             status = validate_pdf_signature(sig, signer_validation_context=_context(roots, dss, when,
                                                                                     signer=kind == "signer"),
-                                            ts_validation_context=_context(roots, dss, None))
+                                            ts_validation_context=_context(roots, dss, ts_moment))
             signer, role = _subject_parts(sig.signer_cert)
             ts = status.timestamp_validity
             timestamped = bool(ts and ts.intact and ts.valid and ts.trusted)

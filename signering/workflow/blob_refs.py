@@ -10,7 +10,7 @@ import contextlib
 
 from sqlalchemy import select
 
-from ..models import ProtocolVersion
+from ..models import ProtocolVersion, SealedFile
 
 
 @contextlib.contextmanager
@@ -34,5 +34,6 @@ def drop_unreferenced(svc, sha: str) -> None:
         used = session.execute(select(ProtocolVersion.id).where(
             (ProtocolVersion.original_sha256 == sha) | (ProtocolVersion.working_sha256 == sha)
             | (ProtocolVersion.sealed_sha256 == sha))).first()
+        used = used or session.execute(select(SealedFile.id).filter_by(sha256=sha)).first()
     if not used:
         svc.blobs.delete(sha)

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from .. import legal_dates
 from ..mail import templates as mails
 from ..errors import SigneringError
-from ..models import Notice, Protocol, ProtocolVersion
+from ..models import Notice, Protocol, ProtocolVersion, SealedFile
+from ..pdf.renew import newest_timestamp
 from ..pdf.seal import seal
 from .audit import queue_mail, record
 from .blob_refs import drop_on_error, drop_unreferenced
@@ -50,16 +51,18 @@ def seal_version(svc, version_id: int) -> int:
     keys = svc.keys_for(org)
     sealed = seal(svc.blobs.read(base_sha), keys=keys, timestamper=svc.timestamper_for(org),
                   document_sha256=original_sha)
+    tsa_expires_at = newest_timestamp(sealed).tsa_not_after
     sealed_sha = svc.blobs.put_bytes(sealed)
     written: list[str] = [sealed_sha]
     superseded: list[str] = []
-    applied = _apply_seal(svc, version_id, base_sha, sealed_sha, written, superseded)
+    applied = _apply_seal(svc, version_id, base_sha, sealed_sha, written, superseded, tsa_expires_at)
     for sha in superseded if applied else [sealed_sha]:
         drop_unreferenced(svc, sha)
     return int(applied)
 
 
-def _apply_seal(svc, version_id: int, base_sha: str, sealed_sha: str, written: list, superseded: list) -> bool:
+def _apply_seal(svc, version_id: int, base_sha: str, sealed_sha: str, written: list, superseded: list,
+                tsa_expires_at=None) -> bool:
     with drop_on_error(svc, written), svc.db.write() as session:
         version = session.execute(select(ProtocolVersion).filter_by(id=version_id).with_for_update()
                                   ).scalar_one_or_none()
@@ -71,6 +74,8 @@ def _apply_seal(svc, version_id: int, base_sha: str, sealed_sha: str, written: l
         now = svc.clock()
         version.sealed_sha256, version.working_sha256 = sealed_sha, sealed_sha
         version.sealed_at, version.seal_pending = now, False
+        session.add(SealedFile(version_id=version.id, number=0, sha256=sealed_sha, created_at=now,
+                               tsa_expires_at=tsa_expires_at))
         protocol.status, protocol.updated_at = ProtocolStatus.SEALED, now
         payload = {"protocol_id": protocol.id, "sha256": version.original_sha256, "sealed_sha256": sealed_sha}
         record(session, svc, org_id=org.id, kind="sealed", protocol_id=protocol.id, webhook_payload=payload)

@@ -31,6 +31,8 @@ class Settings:
     code_max_attempts: int = 5
     code_resend_seconds: int = 30
     reminder_after_days: int = 3
+    #: renew a sealed file's archive timestamp when its TSA certificate expires within this many days
+    renew_days: int = 365
     #: an external RFC 3161 TSA; empty means the organisation's own (see Services.timestamper_for)
     tsa_url: str = ""
     #: webhooks to plain http:// addresses too (tests; never in production)

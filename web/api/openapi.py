@@ -250,6 +250,9 @@ SCHEMAS = {
             "original_sha256": SHA256,
             "sealed_sha256": {"oneOf": [SHA256, {"type": "null"}]},
             "sealed_at": {"oneOf": [DATETIME, {"type": "null"}]},
+            "sealed_files": {"type": "array", "items": SHA256,
+                             "description": "Every sealed file of the protocol, oldest first: the one sealed "
+                                            "and published, then each renewal of its archive timestamp."},
             "posted_at": {"oneOf": [DATE, {"type": "null"}]},
             "notice_status": {"type": ["string", "null"]},
             "notice_id": {"type": "integer"},

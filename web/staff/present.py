@@ -55,6 +55,7 @@ EVENTS = {
     "taken_down": _l("Nedtaget från anslagstavlan"),
     "voided": _l("Versionen makulerades"),
     "extract_sent": _l("Utdraget skickades till mottagarna"),
+    "renewed": _l("Arkivtidsstämpeln förnyades"),
 }
 
 KINDS = {"protokoll": _l("Protokoll"), "utdrag": _l("Protokollsutdrag"), "omedelbar": _l("Omedelbar justering")}
