@@ -2,8 +2,8 @@
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
-SYSPKGS := poppler-utils libnss3-tools softhsm2 qpdf wrk chromium fonts-dejavu-core zbar-tools faketime npm
-SYSCMDS := pdfsig certutil softhsm2-util qpdf wrk chromium zbarimg faketime npm
+SYSPKGS := poppler-utils libnss3-tools softhsm2 qpdf wrk chromium fonts-dejavu-core zbar-tools faketime npm ghostscript
+SYSCMDS := pdfsig certutil softhsm2-util qpdf wrk chromium zbarimg faketime npm gs
 
 .PHONY: run test bench soak system-deps clean
 
