@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 # command:Debian package. Only the packages whose command is missing are installed: asking apt for
 # one that is already provided another way (npm comes with NodeSource's nodejs) can conflict.
 SYSDEPS := pdfsig:poppler-utils certutil:libnss3-tools softhsm2-util:softhsm2 qpdf:qpdf wrk:wrk \
-           chromium:chromium zbarimg:zbar-tools faketime:faketime npm:npm \
+           chromium:chromium zbarimg:zbar-tools faketime:faketime npm:npm gs:ghostscript \
            /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core \
            /usr/lib/postgresql/*/bin/initdb:postgresql
 

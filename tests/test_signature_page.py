@@ -136,7 +136,8 @@ def test_last_page_shows_heading_board_signers_roles_and_full_hash(protocol, sig
         assert role in text
     sha = hashlib.sha256(protocol).hexdigest()
     assert sha in "".join(text.split())
-    assert f"Originalprotokollet ({pages} sidor)" in text
+    # The original's byte length, which the public verification page points to (head -c LENGTH).
+    assert f"Originalprotokollet ({pages} sidor, {len(protocol)} byte)" in text
     assert f"{BASE_URL}/verifiera" in "".join(text.split())
     # The protocol's own last page is untouched by our text.
     assert "Signering" not in _page_text(signed_up, pages)
@@ -302,3 +303,75 @@ def test_field_names():
     assert [field_name(i) for i in range(3)] == ["signer-1", "signer-2", "signer-3"]
     with pytest.raises(ValueError):
         field_name(-1)
+
+
+# --- the signers' stamps -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stamped(signed_up, keys, timestamper) -> bytes:
+    """The signature page with the first two signers' visible stamps."""
+    from signering.pdf.signing import SignerIdentity, sign_as
+
+    sha = _info(_protocol(min_pages=11)).sha256
+    pdf = signed_up
+    for index, signer in enumerate(SIGNERS[:2]):
+        pdf = sign_as(pdf, field_name=field_name(index), who=SignerIdentity(signer.name, signer.role, "Sollefteå kommun"),
+                      ca=keys.signing_ca, document_sha256=sha, timestamper=timestamper)
+    return pdf
+
+
+def _stamp_signing_times(data: bytes) -> list[datetime.datetime]:
+    return [s.self_reported_timestamp for s in PdfFileReader(io.BytesIO(data)).embedded_signatures]
+
+
+def test_stamps_show_swedish_local_time_with_its_zone_and_say_what_the_seal_is(stamped):
+    from zoneinfo import ZoneInfo
+
+    last = str(_page_count(stamped))
+    text = _run("pdftotext", "-f", last, "-l", last, "{pdf}", "-", data=stamped).stdout  # reading order
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "UTC" not in text
+    for signer, when in zip(SIGNERS[:2], _stamp_signing_times(stamped)):
+        local = when.astimezone(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d %H:%M:%S %Z")
+        assert local.endswith((" CET", " CEST"))
+        assert f"Signerat elektroniskt av {signer.name}" in lines
+        assert f"{ROLE_LABELS['sv'][signer.role]} · {local}" in lines
+    flat = " ".join(text.split())
+    assert "Tidsstämplad underskrift" in flat and "e-sigill" in flat and "anslås" in flat
+
+
+def test_stamps_use_the_embedded_proportional_font(stamped):
+    last = str(_page_count(stamped))
+    proc = _run("pdffonts", "-f", last, "-l", last, "{pdf}", data=stamped)
+    header, _, *rows = proc.stdout.splitlines()
+    column = header.index(" emb ") + 1
+    assert all(row[column:column + 3] == "yes" for row in rows), proc.stdout
+    assert "Courier" not in proc.stdout
+    # One whole font for every stamp, embedded with the page and shared by the signatures.
+    assert sum("Identity-H" in row for row in rows) == 1, proc.stdout
+
+
+def test_stamp_lines_are_centred_in_the_box(stamped):
+    """pdftotext's word boxes: each stamp line's middle lies on its box's middle."""
+    last = str(_page_count(stamped))
+    html = _run("pdftotext", "-f", last, "-l", last, "-bbox-layout", "{pdf}", "-", data=stamped).stdout
+    fields = {name: rect for name, _page, rect in _fields_any(stamped)}
+    import re as _re
+
+    checked = 0
+    for x_min, x_max, words in _re.findall(r'<line xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</line>',
+                                           html, _re.S):
+        if ">SHA-256<" not in words and ">Signerat<" not in words:
+            continue
+        middle = (float(x_min) + float(x_max)) / 2
+        box = min(fields.values(), key=lambda r: abs((r[0] + r[2]) / 2 - middle))
+        assert abs((box[0] + box[2]) / 2 - middle) < 1.5, (words, box, middle)
+        checked += 1
+    assert checked == 4
+
+
+def _fields_any(data: bytes):
+    reader = PdfFileReader(io.BytesIO(data))
+    return [(name, None, tuple(float(v) for v in ref.get_object()["/Rect"]))
+            for name, _value, ref in enumerate_sig_fields(reader)]

@@ -17,11 +17,11 @@ import re
 from asn1crypto import cms
 from asn1crypto import ocsp as asn1_ocsp
 from cryptography import x509
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 from ..errors import SigningError
 from ..pki.ca import SigningCA
+from .archival import open_writer
 
 
 def signature_time(signer_info) -> dt.datetime | None:
@@ -78,7 +78,7 @@ def add_signer_status(pdf: bytes, ca: SigningCA, field_name: str, certificate: x
         response = ca.status_at(certificate, when)
     except ValueError as exc:
         raise SigningError(details=f"status evidence for {field_name}: {exc}") from exc
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = open_writer(pdf)
     # The VRI key as pyHanko's own LTV step computes it, so its readers find the entry.
     DocumentSecurityStore.supply_dss_in_writer(writer, contents.hex().encode("ascii"),
                                                ocsps=[asn1_ocsp.OCSPResponse.load(response)])

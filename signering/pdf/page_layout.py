@@ -141,8 +141,9 @@ def _inherited(page, key: str):
 class Drawer:
     """Draws the pages; run once on a scratch canvas to measure, once for real."""
 
-    def __init__(self, info, size: tuple[float, float], original_pages: int):
+    def __init__(self, info, size: tuple[float, float], original_pages: int, original_length: int):
         self.info = info
+        self.original_length = original_length
         self.width, self.height = size
         self.t = texts(info.lang)
         self.roles = role_labels(info.lang)
@@ -199,7 +200,8 @@ class Drawer:
 
         y -= 6
         c.setFont(_REGULAR, 9.5)
-        intro = t["hash_intro"].format(n=p, sidor=_plural(p, w[0], w[1]))
+        # The byte length lets anyone cut the original out of the signed file (head -c LENGTH).
+        intro = t["hash_intro"].format(n=p, sidor=_plural(p, w[0], w[1]), length=self.original_length)
         for line in wrap(intro + ":", _REGULAR, 9.5, info_w):
             c.drawString(left, y - 10, line)
             y -= 13

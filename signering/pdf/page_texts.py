@@ -13,7 +13,7 @@ TEXTS = {
         "pages_value": "{n} {sidor} protokoll + {k} {signatursidor}",
         "page_words": ("sida", "sidor", "signatursida", "signatursidor"),
         "signers": "Undertecknare",
-        "hash_intro": "Originalprotokollet ({n} {sidor}) har SHA-256-kontrollsumman",
+        "hash_intro": "Originalprotokollet ({n} {sidor}, {length} byte) har SHA-256-kontrollsumman",
         "verify": (
             "Dokumentet signeras elektroniskt. Signaturerna kan kontrolleras på {url} "
             "eller med QR-koden."
@@ -37,7 +37,7 @@ TEXTS = {
         "pages_value": "{n} {sidor} of minutes + {k} {signatursidor}",
         "page_words": ("page", "pages", "signature page", "signature pages"),
         "signers": "Signers",
-        "hash_intro": "The original minutes ({n} {sidor}) have the SHA-256 checksum",
+        "hash_intro": "The original minutes ({n} {sidor}, {length} bytes) have the SHA-256 checksum",
         "verify": (
             "The document is signed electronically. The signatures can be checked at {url} "
             "or with the QR code."

@@ -12,7 +12,6 @@ import io
 
 from asn1crypto import crl as asn1_crl
 from cryptography.hazmat.primitives import serialization
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
 from pyhanko.sign.timestamps import TimeStamper
@@ -21,6 +20,7 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from ..errors import SigningError, TimestampError
 from ..pki.certs import to_asn1
 from ..pki.orgkeys import OrgKeys
+from .archival import open_writer
 from .signing import SIGNATURE_RESERVE, sign_with
 
 SEAL_FIELD = "seal"
@@ -39,7 +39,7 @@ def _embedded_certificates(pdf: bytes) -> list:
 def add_validation_data(pdf: bytes, keys: OrgKeys) -> bytes:
     certs = {c.sha256: c for c in [to_asn1(c) for c in keys.all_certificates()] + _embedded_certificates(pdf)}
     crls = [asn1_crl.CertificateList.load(c.public_bytes(serialization.Encoding.DER)) for c in keys.crls()]
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = open_writer(pdf)
     DocumentSecurityStore.supply_dss_in_writer(writer, None, certs=list(certs.values()), crls=crls)
     out = io.BytesIO()
     writer.write(out)
@@ -49,7 +49,7 @@ def add_validation_data(pdf: bytes, keys: OrgKeys) -> bytes:
 def document_timestamp(pdf: bytes, timestamper: TimeStamper) -> bytes:
     out = io.BytesIO()
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        writer = open_writer(pdf)
         signers.PdfTimeStamper(timestamper).timestamp_pdf(writer, "sha256", output=out, bytes_reserved=SIGNATURE_RESERVE)
     except Exception as exc:
         raise TimestampError(details=str(exc)) from exc

@@ -19,15 +19,16 @@ from typing import BinaryIO
 
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
 from ..errors import DamagedPdf, InputError, InvalidRoute
 from ..route import ROLES, Role, Signer
+from .archival import open_writer
 from .original import write_original_marker
 from .page_layout import Drawer, page_size
+from .stamp import add_to_form
 
 ROLE_LABELS = {lang: {role.value: role.title(lang) for role in Role} for lang in ("sv", "en")}
 
@@ -137,7 +138,7 @@ def _validate(info: SignaturePageInfo, data: bytes) -> None:
 # --- assembling --------------------------------------------------------------------------
 
 
-def _page_count(writer: IncrementalPdfFileWriter) -> int:
+def _page_count(writer) -> int:
     return int(writer.root["/Pages"]["/Count"])
 
 
@@ -150,13 +151,13 @@ def add_signature_page(original: bytes | BinaryIO, info: SignaturePageInfo) -> b
     data = bytes(original) if isinstance(original, (bytes, bytearray, memoryview)) else original.read()
     _validate(info, data)
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(data))
+        writer = open_writer(data, strict=True)
         original_pages = _page_count(writer)
         size = page_size(writer.prev, original_pages)
     except (PdfError, KeyError, TypeError, ValueError) as exc:
         raise DamagedPdf(reason=str(exc)) from exc
 
-    drawn, pages = Drawer(info, size, original_pages).render()
+    drawn, pages = Drawer(info, size, original_pages, len(data)).render()
     drawn_reader = PdfFileReader(io.BytesIO(drawn))
     width, height = size
     for number in range(len(pages)):
@@ -191,6 +192,7 @@ def add_signature_page(original: bytes | BinaryIO, info: SignaturePageInfo) -> b
             reason=str(exc),
         ) from exc
 
+    add_to_form(writer)  # the stamps' font, embedded once for every signer's stamp
     # Lets a verifier cut the original out of any later revision (head -c LENGTH), offline.
     write_original_marker(writer, len(data), info.sha256.lower())
     out = io.BytesIO()

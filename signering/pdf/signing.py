@@ -11,8 +11,6 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
-from pyhanko.pdf_utils.font.basic import SimpleFontEngineFactory
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps import TimeStamper
@@ -21,32 +19,30 @@ from pyhanko.stamp import TextStampStyle
 from ..errors import SigneringError, SigningError
 from ..pki.ca import SigningCA
 from ..pki.keys import KeyPair
+from .archival import open_writer
 from .evidence import add_signer_status
+from .stamp import CentredTextStampStyle, StampFontFactory
 from ..route import Role
 
-# Sizing the font to the ~85 x 28 mm box: five lines at 7 pt, the hash in two halves.
+# Sized for the ~80 x 28 mm box: six centred lines at 7 pt. The time is Swedish local time with
+# its zone (UTC stays in the signature's own, machine-read signing time); the hash in two halves.
 _STAMP_TEXT = {
-    "sv": "Signerat av %(signer)s\n%(role)s\n%(ts)s\nSHA-256 %(hash1)s\n%(hash2)s",
-    "en": "Signed by %(signer)s\n%(role)s\n%(ts)s\nSHA-256 %(hash1)s\n%(hash2)s",
+    "sv": ("Signerat elektroniskt av %(signer)s\n%(role)s · %(ts)s\n"
+           "Tidsstämplad underskrift. Protokollet förseglas med\n"
+           "e-sigill och anslås när alla har signerat.\n"
+           "SHA-256 %(hash1)s\n%(hash2)s"),
+    "en": ("Signed electronically by %(signer)s\n%(role)s · %(ts)s\n"
+           "Timestamped signature. The minutes are sealed with\n"
+           "an e-seal and posted once everyone has signed.\n"
+           "SHA-256 %(hash1)s\n%(hash2)s"),
 }
 _REASON = {
     Role.SEKRETERARE: "Sekreterare: intygar protokollet",
     Role.ORDFORANDE: "Ordförande: ansvarar för protokollet",
     Role.JUSTERARE: "Justerare: justerar protokollet",
 }
-_FONT = None
 #: Room for the CMS container: certificate chain, signature and timestamp token, with margin.
 SIGNATURE_RESERVE = 16384
-
-
-def _font_factory():
-    # The stamp uses Courier, a PDF standard font, in WinAnsi encoding (åäö included): subsetting
-    # and embedding a TrueType font per signature cost ~18 ms, most of a signature's time.
-    # The signature page itself, drawn once, embeds its font.
-    global _FONT
-    if _FONT is None:
-        _FONT = SimpleFontEngineFactory.default_factory()
-    return _FONT
 
 
 @dataclass(frozen=True)
@@ -57,10 +53,9 @@ class SignerIdentity:
 
 
 def stamp_style(lang: str = "sv") -> TextStampStyle:
-    return TextStampStyle(
+    return CentredTextStampStyle(
         stamp_text=_STAMP_TEXT.get(lang, _STAMP_TEXT["sv"]),
-        text_box_style=TextBoxStyle(font=_font_factory(), font_size=7, leading=9),
-        timestamp_format="%Y-%m-%d %H:%M:%S %Z",
+        text_box_style=TextBoxStyle(font=StampFontFactory(), font_size=7, leading=9),
         border_width=1,
     )
 
@@ -87,7 +82,7 @@ def sign_with(pdf: bytes, *, field_name: str, keypair: KeyPair, display_name: st
     )
     out = io.BytesIO()
     try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        writer = open_writer(pdf)
         # A fixed reservation skips pyHanko's dry-run signature (and a second TSA round trip).
         pdf_signer.sign_pdf(writer, output=out, appearance_text_params=params, bytes_reserved=SIGNATURE_RESERVE)
     except SigneringError:
