@@ -42,6 +42,16 @@ def _demo_address(name: str) -> str:
     return ".".join(ascii_name.lower().split()) + "@demo.example"
 
 
+def demo_maildir() -> str:
+    """Where the demo's mail catcher saves mail: ``demo-mail`` beside the blob store."""
+    from ..runtime import settings_from_env
+
+    data_dir = os.path.abspath(settings_from_env()["DATA_DIR"])
+    maildir = os.path.join(os.path.dirname(data_dir.rstrip("/")), "demo-mail")
+    os.makedirs(maildir, exist_ok=True)
+    return maildir
+
+
 def ensure_demo() -> dict:
     from ..accounts import create_board, create_organisation, create_user
     from ..models import Organisation, Protocol
@@ -52,8 +62,7 @@ def ensure_demo() -> dict:
 
     svc = services_from_env()
     svc.db.upgrade()
-    maildir = os.path.join(os.path.dirname(svc.blobs.root.rstrip("/")), "demo-mail")
-    os.makedirs(maildir, exist_ok=True)
+    maildir = demo_maildir()
     text, info = demo_protocol(svc.today())
     secretary = info.signers[0].name
     with svc.db.write() as session:
