@@ -3,32 +3,33 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 
 
-from signering.accounts import create_board
+from signering.accounts import create_board, create_user
 from signering.members import add_member
-from signering.models import Board, Organisation, Protocol
-from signering.textpdf import render_text_pdf, seed_dir
-from test_staff_support import SECRETARY, env, post_form, text, upload  # noqa: F401  (env: the shared fixture)
+from signering.models import Organisation, Protocol
+from signering.samples import sample
+from test_staff_support import PASSWORD, SECRETARY, env, post_form, text, upload  # noqa: F401  (env: the shared fixture)
 
 NEW = "/sekreterare/nytt"
 READ = "/sekreterare/nytt/las-in"
-AU = "Kommunstyrelsens allmänna utskott"
+MBN = "Miljö- och byggnadsnämnden"
+# The secretary named in the sample protocol, with her own staff account.
+LINA = "lina.astrom@ekasa.se"
 
 
-def seed_pdf(name: str) -> bytes:
-    with open(os.path.join(seed_dir(), name), encoding="utf-8") as fh:
-        return render_text_pdf(fh.read())
+def sample_pdf(name: str = "ekasa-mbn-2025-04-08") -> bytes:
+    return sample(name).pdf()
 
 
-def add_au_with_members(env):
+def add_mbn_with_members(env):
     with env.svc.db.write() as s:
         org = s.get(Organisation, env.org_id)
-        au = create_board(s, org, name=AU)
-        add_member(s, au, name="Birgitta Häggkvist", email="birgitta.haggkvist@ange.se", role="ordforande")
-        add_member(s, au, name="John Åberg", email="john.aberg@ange.se", role="justerare")
+        mbn = create_board(s, org, name=MBN)
+        add_member(s, mbn, name="Bengt Öhman", email="bengt.ohman@ekasa.se", role="ordforande")
+        add_member(s, mbn, name="Yvonne Sjödahl", email="yvonne.sjodahl@ekasa.se", role="justerare")
+        create_user(s, org, email=LINA, password=PASSWORD, role="secretary", name="Lina Åström")
 
 
 def read(client, pdf: bytes, filename="protokoll.pdf"):
@@ -43,49 +44,50 @@ def rows(page_html: str) -> list[tuple[str, str, str]]:
 
 
 def test_form_filled_from_pdf_and_register_then_sent_with_the_file_again(env):
-    add_au_with_members(env)
-    client = env.client(SECRETARY)
+    add_mbn_with_members(env)
+    client = env.client(LINA)
     blobs_before = env.blob_files()
-    response = read(client, seed_pdf("solleftea-ks-au-2024-04-16.txt"), "ks-au.pdf")
+    response = read(client, sample_pdf(), "mbn.pdf")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert f'<option value="{AU}" selected>' in page
-    assert 'name="meeting_date" value="2024-04-16"' in page
+    assert f'<option value="{MBN}" selected>' in page
+    assert 'name="meeting_date" value="2025-04-08"' in page
     # The secretary's e-mail comes from her own account (she is the one uploading).
-    assert rows(page)[:3] == [("sekreterare", "Siv Sjödin", SECRETARY),
-                              ("ordforande", "Birgitta Häggkvist", "birgitta.haggkvist@ange.se"),
-                              ("justerare", "John Åberg", "john.aberg@ange.se")]
-    assert "välj samma PDF-fil igen" in text(response) and "ks-au.pdf" in text(response)
+    assert rows(page)[:3] == [("sekreterare", "Lina Åström", LINA),
+                              ("ordforande", "Bengt Öhman", "bengt.ohman@ekasa.se"),
+                              ("justerare", "Yvonne Sjödahl", "yvonne.sjodahl@ekasa.se")]
+    assert "välj samma PDF-fil igen" in text(response) and "mbn.pdf" in text(response)
     assert env.blob_files() == blobs_before and env.count(Protocol) == 0  # nothing stored
     signers = rows(page)
-    response = upload(client, seed_pdf("solleftea-ks-au-2024-04-16.txt"), board=AU, meeting_date="2024-04-16",
-                      signers=signers)
+    response = upload(client, sample_pdf(), board=MBN, meeting_date="2025-04-08", signers=signers)
     assert response.status_code == 303, text(response)
     assert env.count(Protocol) == 1
 
 
 def test_unknown_board_and_missing_emails_are_named(env):
     client = env.client(SECRETARY)
-    response = read(client, seed_pdf("kommundirektorsnatverket-2025-09-22.txt"))
+    response = read(client, sample_pdf("fjallbygden-socialchefer-2025-10-06"))
     assert response.status_code == 200
     shown = text(response)
-    assert "Nämnden ”Kommundirektörsnätverket” i protokollet finns inte bland nämnderna" in shown
-    assert "E-postadress saknas i ledamotsregistret för: Elise Ackerot, Martin Söderström, Jenny Kriström" in shown
+    assert "Nämnden ”Socialchefsnätverket i Fjällbygden” i protokollet finns inte bland nämnderna" in shown
+    assert "E-postadress saknas i ledamotsregistret för: Oskar Hägglund, Annika Bäckman, Patrik Jönsson" in shown
     page = response.get_data(as_text=True)
-    assert 'name="meeting_date" value="2025-09-22"' in page
+    assert 'name="meeting_date" value="2025-10-06"' in page
     assert '<option value="Kommunstyrelsen" selected>' not in page
-    assert rows(page)[0] == ("sekreterare", "Elise Ackerot", "")
+    assert rows(page)[0] == ("sekreterare", "Oskar Hägglund", "")
 
 
 def test_board_contained_in_the_protocols_board_line_as_whole_words(env):
-    # Only Kommunstyrelsen exists: "Kommunstyrelsens allmänna utskott" must not be taken for it.
+    # "Miljö- och byggnadsnämnd" exists: the protocol's "Miljö- och byggnadsnämnden" must not be taken for it.
     client = env.client(SECRETARY)
-    page = read(client, seed_pdf("solleftea-ks-au-2024-04-16.txt")).get_data(as_text=True)
+    with env.svc.db.write() as s:
+        create_board(s, s.get(Organisation, env.org_id), name="Miljö- och byggnadsnämnd")
+    page = read(client, sample_pdf()).get_data(as_text=True)
     assert " selected>" not in page.split('id="board"', 1)[1].split("</select>", 1)[0]
     with env.svc.db.write() as s:
-        create_board(s, s.get(Organisation, env.org_id), name="kommunstyrelsens ALLMÄNNA utskott")
-    page = read(client, seed_pdf("solleftea-ks-au-2024-04-16.txt")).get_data(as_text=True)
-    assert '<option value="kommunstyrelsens ALLMÄNNA utskott" selected>' in page
+        create_board(s, s.get(Organisation, env.org_id), name="miljö- och BYGGNADSNÄMNDEN")
+    page = read(client, sample_pdf()).get_data(as_text=True)
+    assert '<option value="miljö- och BYGGNADSNÄMNDEN" selected>' in page
 
 
 def test_not_a_pdf_is_an_error_on_the_form_not_a_500(env):
@@ -100,8 +102,8 @@ def test_not_a_pdf_is_an_error_on_the_form_not_a_500(env):
 
 
 def test_no_list_of_problems_when_everything_was_found(env):
-    add_au_with_members(env)
-    page = read(env.client(SECRETARY), seed_pdf("solleftea-ks-au-2024-04-16.txt")).get_data(as_text=True)
+    add_mbn_with_members(env)
+    page = read(env.client(LINA), sample_pdf()).get_data(as_text=True)
     notice = page.split('id="prefilled"', 1)[1].split("</div>", 1)[0]
     assert "<ul>" not in notice and "saknas" not in notice
 
