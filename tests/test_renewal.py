@@ -21,7 +21,7 @@ from renewal_pki import key_dir, rotate_tsa, tsa_not_after
 from sqlalchemy import select
 from test_signing_over_days import _etsi
 
-from conftest import BASE_URL, SOLLEFTEA_ROUTE
+from conftest import BASE_URL, SAMPLE_ROUTE
 from signering.accounts import create_board, create_organisation
 from signering.clock import aware
 from signering.db import Database
@@ -44,7 +44,7 @@ NOW = lambda: dt.datetime.now(dt.timezone.utc)  # noqa: E731
 def _seal(directory: str, text: str) -> bytes:
     keys = load_key_dir(directory, organisation="Testkommun", base_url=BASE_URL, slug="test")
     with running_tsa(keys) as timestamper:
-        return run_chain(render_text_pdf(text), SOLLEFTEA_ROUTE, keys, timestamper, BASE_URL)
+        return run_chain(render_text_pdf(text), SAMPLE_ROUTE, keys, timestamper, BASE_URL)
 
 
 def _cli(env: dict, *args: str, seconds_ahead: float = 0) -> subprocess.CompletedProcess:
