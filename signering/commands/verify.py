@@ -68,16 +68,20 @@ def log_target(args) -> LogTarget | None:
     from ..translog.client import LogPin
     from ..translog.seen_heads import default_path
 
-    pem = None
-    if args.log_key:
-        try:
-            with open(args.log_key, "rb") as fh:
-                pem = fh.read()
-        except OSError as exc:
-            raise InputError(f"Nyckelfilen {args.log_key} kunde inte öppnas: {exc.strerror}.",
-                             f"The key file {args.log_key} could not be opened: {exc.strerror}.") from exc
+    pem = read_key_file(args.log_key)
     return LogTarget(args.log, LogPin(fingerprint=args.log_fingerprint, public_key=pem),
                      heads_file=args.log_heads or default_path())
+
+
+def read_key_file(path: str | None) -> bytes | None:
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise InputError(f"Nyckelfilen {path} kunde inte öppnas: {exc.strerror}.",
+                         f"The key file {path} could not be opened: {exc.strerror}.") from exc
 
 
 def print_human(report: VerificationReport, lang: str = "sv") -> None:

@@ -174,8 +174,8 @@ def check_seen(reader: LogReader, checkpoint: Checkpoint, heads: SeenHeads | Non
     """Compare ``checkpoint`` with every head seen before of the same log, then remember it.
 
     Raises ``LogProofError`` with reason ``split_view`` when a size seen before has another root
-    or the trees do not extend one another, ``rolled_back`` when the newest head is older than
-    one seen before (after checking that it is at least consistent with it).
+    or the new tree does not extend the largest one seen before, ``rolled_back`` when the newest
+    head is smaller than one seen before.
     """
     if heads is None:
         return
@@ -183,21 +183,19 @@ def check_seen(reader: LogReader, checkpoint: Checkpoint, heads: SeenHeads | Non
     seen = heads.sizes(log)
     if checkpoint.tree_size in seen and seen[checkpoint.tree_size] != checkpoint.root_hash:
         raise LogProofError("split_view", tree_size=checkpoint.tree_size)
-    smaller = [s for s in seen if s < checkpoint.tree_size]
     larger = [s for s in seen if s > checkpoint.tree_size]
-    try:
-        if smaller:
-            size = max(smaller)
-            reader.prove_consistent(Checkpoint(checkpoint.origin, size, seen[size]), checkpoint)
-        if larger:
-            size = min(larger)
-            reader.prove_consistent(checkpoint, Checkpoint(checkpoint.origin, size, seen[size]))
-    except LogProofError as exc:
-        if exc.reason in ("not_append_only", "root_mismatch", "wrong_length", "split_view"):
-            raise LogProofError("split_view", tree_size=checkpoint.tree_size) from None
-        raise
     if larger:
+        # A log only grows: its newest head is older than one it showed before. No proof needed.
         raise LogProofError("rolled_back", tree_size=checkpoint.tree_size, seen=max(larger))
+    smaller = [s for s in seen if s < checkpoint.tree_size]
+    if smaller:
+        size = max(smaller)
+        try:
+            reader.prove_consistent(Checkpoint(checkpoint.origin, size, seen[size]), checkpoint)
+        except LogProofError as exc:
+            if exc.reason in ("not_append_only", "root_mismatch", "wrong_length", "split_view"):
+                raise LogProofError("split_view", tree_size=checkpoint.tree_size) from None
+            raise
     heads.add(log, checkpoint.tree_size, checkpoint.root_hash)
 
 
