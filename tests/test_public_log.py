@@ -11,8 +11,7 @@ import datetime as dt
 import hashlib
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
 from signering.models import LogEntry

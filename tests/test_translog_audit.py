@@ -16,9 +16,8 @@ from sqlalchemy import delete, select
 from signering import cli
 from signering.models import LogCheckpoint, LogEntry
 from signering.pki.tsa import serve_in_thread
-from signering.translog.client import LogPin, LogReader, check_inclusion
+from signering.translog.client import LogPin, check_inclusion
 from signering.translog.leaf import SealedProtocolEntry, encode_leaf, leaf_hash
-from signering.translog.monitor import monitor
 from signering.translog.seen_heads import SeenHeads
 
 from test_public_support import add_protocol, env, fake_pdf  # noqa: F401  (env: the shared fixture)
@@ -68,10 +67,6 @@ def roll_back(env, size: int) -> None:
     with env.svc.db.write() as session:
         session.execute(delete(LogEntry).where(LogEntry.index >= size))
         session.execute(delete(LogCheckpoint).where(LogCheckpoint.tree_size > size))
-
-
-def sealed_bytes(item: dict) -> bytes:
-    return fake_pdf(item["name"]) if "name" in item else None
 
 
 def test_a_forked_log_is_reported_as_a_split_view_against_a_stored_head(live, tmp_path):

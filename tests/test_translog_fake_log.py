@@ -8,7 +8,6 @@ names the never-sealed file, correctly hashed and signed, with its own key.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import json
 

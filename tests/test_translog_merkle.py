@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from signering.errors import InputError, KeyMaterialError, LogProofError
+from signering.errors import InputError, LogProofError
 from signering.translog import merkle
 from signering.translog.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from signering.translog.compact import prefix_roots

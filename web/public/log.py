@@ -8,6 +8,8 @@ public log for the whole installation (every organisation's sealed protocols).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Response, jsonify, request
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -58,8 +60,10 @@ def _note(row) -> str:
 
 
 def _checkpoint_json(row) -> dict:
+    # SQLite hands times back without a zone; they were written in UTC.
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.timezone.utc)
     return {"tree_size": row.tree_size, "root_hash": row.root_hash, "checkpoint": _note(row),
-            "created_at": row.created_at.isoformat()}
+            "created_at": created.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
 
 
 def _at(session, size: int, field: str):
