@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "notices",
     "backup",
     "renew",
+    "log",
 ]
 
 

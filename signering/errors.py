@@ -240,6 +240,23 @@ class LogProofError(SigneringError):
             "Trädhuvudet är inte signerat med loggens nyckel. Kontrollera att rätt offentlig nyckel används.",
             "The tree head is not signed with the log's key. Check that the right public key is used.",
         ),
+        "origin_mismatch": (
+            "Trädhuvudet gäller en annan logg än den efterfrågade. Kontrollera loggens adress och nyckel.",
+            "The tree head is for another log than the one asked. Check the log's address and key.",
+        ),
+        "split_view": (
+            "Loggen visar ett trädhuvud som motsäger ett som setts tidigare (samma logg, olika innehåll): "
+            "loggen visar olika versioner för olika läsare. Spara båda trädhuvudena och kontakta kommunen.",
+            "The log shows a tree head that contradicts one seen before (same log, different contents): "
+            "the log shows different versions to different readers. Keep both tree heads and contact the "
+            "municipality.",
+        ),
+        "rolled_back": (
+            "Loggens senaste trädhuvud är mindre än ett som setts tidigare: loggen visar en äldre version. "
+            "Spara båda trädhuvudena och kontakta kommunen.",
+            "The log's newest tree head is smaller than one seen before: the log shows an older version. "
+            "Keep both tree heads and contact the municipality.",
+        ),
     }
 
     def __init__(self, reason: str, **details):

@@ -280,6 +280,17 @@ class LogEntry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class LogCheckpoint(Base):
+    """The log's signed checkpoint (C2SP signed note) for one tree size, made once when the tree
+    reached that size and never changed; ``cosignatures`` are witnesses' signature lines."""
+    __tablename__ = "log_checkpoint"
+    tree_size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text)
+    cosignatures: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 Index("ix_signature_request_active", SignatureRequest.status)
 
 

@@ -1,4 +1,4 @@
-"""``signering verify FILE [--json] [--trust CERT.pem ...] [--log URL [--log-key PEM]]``.
+"""``signering verify FILE [--json] [--trust CERT.pem ...] [--log URL (--log-fingerprint HEX | --log-key FILE)]``.
 
 Checks a sealed protocol offline (the verification use case, ``verification.usecase``) and
 prints each finding in the user's language (``SIGNERING_LANG``). With ``--log`` it also fetches
@@ -26,8 +26,14 @@ def register(sub) -> None:
                    help="betrodd rot (standard: SIGNERING_TRUST_ROOT, annars keys-example/root.pem)")
     p.add_argument("--log", metavar="URL",
                    help="kontrollera också att filen finns i transparensloggen hos tjänsten på URL")
-    p.add_argument("--log-key", metavar="PEM",
-                   help="loggens offentliga nyckel (PEM); utan den används nyckeln som loggen själv anger")
+    p.add_argument("--log-fingerprint", metavar="HEX",
+                   help="loggens nyckels fingeravtryck (SHA-256, står på signatursidan); krävs med --log "
+                        "om inte --log-key anges")
+    p.add_argument("--log-key", metavar="FILE",
+                   help="loggens offentliga nyckel (PEM, eller C2SP-verifieringsnyckel namn+hash+base64)")
+    p.add_argument("--log-heads", metavar="FILE",
+                   help="fil med loggens tidigare sedda trädhuvuden (standard: SIGNERING_LOG_HEADS_FILE, "
+                        "annars ~/.local/state/signering/log_heads.json)")
     p.set_defaults(func=run)
 
 
@@ -59,15 +65,23 @@ def run(args) -> int:
 def log_target(args) -> LogTarget | None:
     if not getattr(args, "log", None):
         return None
-    pem = None
-    if args.log_key:
-        try:
-            with open(args.log_key, "rb") as fh:
-                pem = fh.read()
-        except OSError as exc:
-            raise InputError(f"Nyckelfilen {args.log_key} kunde inte öppnas: {exc.strerror}.",
-                             f"The key file {args.log_key} could not be opened: {exc.strerror}.") from exc
-    return LogTarget(args.log, pem)
+    from ..translog.client import LogPin
+    from ..translog.seen_heads import default_path
+
+    pem = read_key_file(args.log_key)
+    return LogTarget(args.log, LogPin(fingerprint=args.log_fingerprint, public_key=pem),
+                     heads_file=args.log_heads or default_path())
+
+
+def read_key_file(path: str | None) -> bytes | None:
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as exc:
+        raise InputError(f"Nyckelfilen {path} kunde inte öppnas: {exc.strerror}.",
+                         f"The key file {path} could not be opened: {exc.strerror}.") from exc
 
 
 def print_human(report: VerificationReport, lang: str = "sv") -> None:

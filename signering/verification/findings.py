@@ -45,6 +45,7 @@ class Code(enum.StrEnum):
     NOT_IN_LOG = "not_in_log"
     LOG_ENTRY_OTHER_FILE = "log_entry_other_file"
     LOG_PROOF_INVALID = "log_proof_invalid"
+    LOG_SPLIT_VIEW = "log_split_view"
 
 
 #: code -> (severity, Swedish template, English template); templates take the finding's params.
@@ -140,6 +141,10 @@ CATALOG: dict[Code, tuple[Severity, str, str]] = {
         Severity.ERROR,
         "{detail}",
         "{detail}"),
+    Code.LOG_SPLIT_VIEW: (
+        Severity.ERROR,
+        "Delad vy: {detail} Trädhuvudena som setts tidigare finns i {heads}.",
+        "Split view: {detail} The tree heads seen before are in {heads}."),
 }
 
 

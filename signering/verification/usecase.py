@@ -25,10 +25,12 @@ from .report import VerificationReport
 
 @dataclass(frozen=True)
 class LogTarget:
-    """Where step 6 looks: a Signering service's URL, and the log's key if pinned (PEM)."""
+    """Where step 6 looks: a Signering service's URL, the log key the caller pins (a
+    ``translog.client.LogPin``), and the file of checkpoints seen before (None: do not compare)."""
 
     url: str
-    public_key_pem: bytes | None = None
+    pin: object
+    heads_file: str | None = None
 
 
 def verify_file(data: bytes, trust_roots: list[asn1_x509.Certificate], *, log: LogTarget | None = None,
@@ -39,8 +41,10 @@ def verify_file(data: bytes, trust_roots: list[asn1_x509.Certificate], *, log: L
     report = verify_pdf(data, trust_roots)
     if log is not None:
         from ..translog.client import check_inclusion  # needs requests; the child never gets here
+        from ..translog.seen_heads import SeenHeads
 
-        report.log = check_inclusion(log.url, data, public_key_pem=log.public_key_pem, lang=lang)
+        heads = SeenHeads(log.heads_file) if log.heads_file else None
+        report.log = check_inclusion(log.url, data, pin=log.pin, heads=heads, lang=lang)
         report.findings.extend(report.log.findings)
         report.conclude()
     return report

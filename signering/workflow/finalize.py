@@ -103,7 +103,8 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         original = svc.blobs.read(sha)
         route = Route(board=board_label, meeting_date=meeting_date,
                       signers=tuple(PageSigner(s.name, s.role) for s in signers), organisation=org_name)
-        prepared, _ = prepare(original, route, svc.settings.base_url, svc.settings.lang)
+        prepared, _ = prepare(original, route, svc.settings.base_url, svc.settings.lang,
+                              log_fingerprint=svc.log_signer.fingerprint)
         working = svc.blobs.put_bytes(prepared)
     except Exception:
         drop_unreferenced(svc, sha)

@@ -31,6 +31,10 @@ _ROUTES = [
     ("/api/v1/log/head", "log_head", log.head, ["GET"]),
     ("/api/v1/log/proof/<sha256>", "log_proof", log.proof, ["GET"]),
     ("/api/v1/log/consistency", "log_consistency", log.consistency, ["GET"]),
+    ("/api/v1/log/checkpoint", "log_checkpoint_latest", log.checkpoint, ["GET"]),
+    ("/api/v1/log/checkpoint/<int:size>", "log_checkpoint", log.checkpoint, ["GET"]),
+    ("/api/v1/log/key", "log_key", log.key, ["GET"]),
+    ("/api/v1/log/entries", "log_entries", log.entries, ["GET"]),
 ]
 
 for _rule, _endpoint, _view, _methods in _ROUTES:
