@@ -135,3 +135,21 @@ def test_atom_times_are_when_the_notice_goes_up(env):
     assert today.find(f"{ATOM}published").text == "2025-09-10T14:30:00Z"
     feed = ET.fromstring(env.client.get(FEEDS[0]).data)
     assert feed.find(f"{ATOM}updated").text == "2025-09-11T22:00:00Z"
+
+
+def test_a_bevis_om_justering_is_corrected_but_never_taken_down_early(env):
+    from signering.notices import correct, take_down
+    from signering.workflow.errors import NotAllowed
+
+    notice_id = env.bevis["notice_id"]
+    with pytest.raises(NotAllowed, match="hela överklagandetiden"):
+        take_down(env.svc, env.org_id, notice_id, "Fel protokoll")
+    with pytest.raises(NotAllowed, match="ändras inte"):
+        correct(env.svc, env.org_id, notice_id, "Fel rubrik", title="Något annat")
+    correct(env.svc, env.org_id, notice_id, "Förvaringsplatsen är numera Kommunhuset, plan 2.")
+    page = env.client.get(f"/solleftea/anslagstavla/{notice_id}").get_data(as_text=True)
+    assert "Rättelse" in page and "2025-09-10: Förvaringsplatsen är numera Kommunhuset, plan 2." in page
+    entry = _entries(env, FEEDS[0])[0]
+    assert entry.find(f"{ATOM}updated").text == "2025-09-10T10:00:00Z"  # corrected now
+    with env.svc.db.read() as s:
+        assert s.get(Notice, notice_id).status == "posted"

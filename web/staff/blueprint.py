@@ -32,6 +32,8 @@ _ROUTES = [
     ("/nytt/las-in", "read_pdf", prefill.read_pdf, ["POST"], _STAFF),
     ("/protokoll/<int:protocol_id>/ny-version", "new_version", finalize.new_version, ["GET", "POST"], _STAFF),
     ("/anslag", "notices", notices.notices, ["GET", "POST"], _STAFF),
+    ("/anslag/<int:notice_id>/ta-ned", "notice_take_down", notices.take_down, ["POST"], _STAFF),
+    ("/anslag/<int:notice_id>/ratta", "notice_correct", notices.correct, ["POST"], _STAFF),
     ("/admin/namnder", "admin_boards", admin.boards, ["GET", "POST"], _ADMIN),
     ("/admin/namnder/<int:board_id>", "admin_board_update", admin.board_update, ["POST"], _ADMIN),
     ("/admin/namnder/<int:board_id>/ledamoter", "admin_members", members.members_page, ["GET", "POST"], _ADMIN),
