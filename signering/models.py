@@ -105,6 +105,8 @@ class Protocol(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("protocol.id"), nullable=True, index=True)
     #: the paragraph numbers (§) an utdrag or omedelbar justering covers
     paragraphs: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    #: an utdrag's recipients (names as the protocol writes them), each listed under all its paragraphs
+    recipients: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     board: Mapped[Board] = relationship()
     parent: Mapped[Protocol | None] = relationship(remote_side="Protocol.id")
     versions: Mapped[list[ProtocolVersion]] = relationship(back_populates="protocol", order_by="ProtocolVersion.number")

@@ -12,7 +12,7 @@ from conftest import seed_text
 from signering import extracts, registry
 from signering.extract.text import pdf_text
 from signering.members import add_member
-from signering.models import Board, Notice, Protocol
+from signering.models import Board, BoardMember, Notice, Protocol
 from signering.pdf.verify import verify_pdf
 from signering.pki.certs import to_asn1
 from signering.pki.embedded_tsa import authority_for
@@ -217,14 +217,72 @@ def test_staff_pages_make_an_utdrag_and_an_omedelbar_justering(env, solleftea_pd
     shown = text(client.get(page))
     assert "Gör protokollsutdrag" in shown and "§ 17 Avsiktsförklaring" in shown
     assert "Omedelbar justering av paragraf" not in shown
-    response = post_form(client, page, f"{page}/utdrag", {"paragraph": ["12", "17"]})
+    # §§ 12 and 17 go to different recipients: one extract each (see the test below).
+    response = post_form(client, page, f"{page}/utdrag", {"paragraph": ["17"]})
     assert response.status_code == 303, response.get_data(as_text=True)
     extract_id = int(response.headers["Location"].rsplit("/", 1)[1])
     extract = env.protocol(extract_id)
-    assert (extract.kind, extract.parent_id, extract.paragraphs) == ("utdrag", parent_id, [12, 17])
+    assert (extract.kind, extract.parent_id, extract.paragraphs) == ("utdrag", parent_id, [17])
     shown = text(client.get(response.headers["Location"]))
-    assert "Protokollsutdrag § 12, § 17" in shown and "Ur protokollet" in shown
-    assert "(Protokollsutdrag § 12, § 17)" in text(client.get("/sekreterare/"))
+    assert "Protokollsutdrag § 17" in shown and "Ur protokollet" in shown
+    assert "(Protokollsutdrag § 17)" in text(client.get("/sekreterare/"))
     # Another organisation's secretary cannot take an extract of this protocol.
     other = env.client("sekreterare@kramfors.se")
     assert other.post(f"{page}/utdrag", data={"paragraph": "17"}).status_code in (400, 404)
+
+
+def _sign_every_invitation(env, address: str, after: int) -> int:
+    """Sign every invitation ``address`` got after its first ``after`` mails; returns how many."""
+    tokens = [m.group(1) for row in env.mails_to(address)[after:]
+              for m in [re.search(r"/signera/(\S+)", env.mail_text(row))] if m]
+    for token in tokens:
+        assert _sign(env, address, token) == "signed"
+    return len(tokens)
+
+
+def test_each_recipient_gets_only_their_paragraphs_and_missing_addresses_show_first(env, solleftea_pdf):
+    # § 12: Ekonomichef, Chef Stab och Service; § 14: Utredaren, blank line, Kommundirektör;
+    # § 16: Kommundirektör, blank line, Länsstyrelsen.
+    client = env.client(SECRETARY)
+    parent_id = upload_ok(env, client, solleftea_pdf)
+    _sign_all(env)
+    with env.svc.db.write() as s:
+        board = s.execute(select(Board).filter_by(organisation_id=env.org_id, name=BOARD)).scalar_one()
+        add_member(s, board, name="Ekonomichef", email="ekonomichef@ange.se", role="mottagare")
+        add_member(s, board, name="Kommundirektör", email="kd@ange.se", role="mottagare")
+    page = f"/sekreterare/protokoll/{parent_id}"
+    shown = text(client.get(page))
+    assert "Skickas till: Kommundirektör (kd@ange.se), Länsstyrelsen ( saknar e-postadress )" in shown
+    assert "Mottagare utan e-postadress" in shown and "E-postadress för Länsstyrelsen" in shown
+    added = post_form(client, page, f"{page}/mottagare", {"name": "Länsstyrelsen", "email": "Lst@Example.se"})
+    assert added.status_code == 303
+    shown = text(client.get(page))
+    assert "Länsstyrelsen (lst@example.se)" in shown and "E-postadress för Länsstyrelsen" not in shown
+    with env.svc.db.read() as s:
+        assert env.count(BoardMember, name="Länsstyrelsen", role="mottagare") == 1
+
+    secretary_mails = len(env.mails_to(SIGNERS[0]))
+    response = post_form(client, page, f"{page}/utdrag", {"paragraph": ["12", "14", "16"]})
+    assert response.status_code == 303 and response.headers["Location"].startswith(page)
+    with env.svc.db.read() as s:
+        made = s.execute(select(Protocol).filter_by(parent_id=parent_id, kind="utdrag").order_by(Protocol.id)
+                         ).scalars().all()
+        assert [(p.paragraphs, p.recipients) for p in made] == [
+            ([12], ["Ekonomichef", "Chef Stab och Service"]), ([14], ["Utredaren"]),
+            ([14, 16], ["Kommundirektör"]), ([16], ["Länsstyrelsen"])]
+        made_ids = [p.id for p in made]
+    assert _sign_every_invitation(env, SIGNERS[0], secretary_mails) == 4
+
+    def subjects(address):
+        return [row.subject for row in env.mails_to(address)]
+    assert len(subjects("ekonomichef@ange.se")) == 1 and "§ 12 " in subjects("ekonomichef@ange.se")[0]
+    assert "§ 14" not in subjects("ekonomichef@ange.se")[0] and "§ 16" not in subjects("ekonomichef@ange.se")[0]
+    assert len(subjects("kd@ange.se")) == 1 and "§ 14, § 16 " in subjects("kd@ange.se")[0]
+    assert len(subjects("lst@example.se")) == 1 and "§ 16 " in subjects("lst@example.se")[0]
+    assert "§ 12" not in subjects("lst@example.se")[0]
+    # The trail says who got it and who did not.
+    trail = text(client.get(f"/sekreterare/protokoll/{made_ids[0]}"))
+    assert "till ekonomichef@ange.se" in trail
+    assert "utan e-postadress i registret: Chef Stab och Service" in trail
+    trail = text(client.get(f"/sekreterare/protokoll/{made_ids[1]}"))
+    assert "ingen mottagare hade e-postadress" in trail and "utan e-postadress i registret: Utredaren" in trail

@@ -26,6 +26,7 @@ _ROUTES = [
     ("/protokoll/<int:protocol_id>/byt-undertecknare", "replace", protocols.replace, ["POST"], _STAFF),
     ("/protokoll/<int:protocol_id>/dra-tillbaka", "withdraw", protocols.withdraw, ["POST"], _STAFF),
     ("/protokoll/<int:protocol_id>/utdrag", "make_extract", extracts.make_extract, ["POST"], _STAFF),
+    ("/protokoll/<int:protocol_id>/mottagare", "add_recipient", extracts.add_recipient, ["POST"], _STAFF),
     ("/protokoll/<int:protocol_id>/omedelbar-justering", "adjust_at_once", extracts.adjust_at_once, ["POST"],
      _STAFF),
     ("/nytt", "new_protocol", finalize.new_protocol, ["GET", "POST"], _STAFF),

@@ -1,4 +1,4 @@
-"""notice: correction note and early take-down reason (issue 17)
+"""notice: correction note and early take-down reason; protocol: an utdrag's recipients (issue 17)
 
 Revision ID: 0007
 Revises: 0006
@@ -19,9 +19,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('correction_note', sa.Text(), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('corrected_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('takedown_reason', sa.Text(), nullable=False, server_default=''))
+    with op.batch_alter_table('protocol', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('recipients', sa.JSON(), nullable=False, server_default='[]'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('protocol', schema=None) as batch_op:
+        batch_op.drop_column('recipients')
     with op.batch_alter_table('notice', schema=None) as batch_op:
         batch_op.drop_column('takedown_reason')
         batch_op.drop_column('corrected_at')
