@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass
 
 from pypdf import PdfReader, PdfWriter
@@ -27,12 +26,12 @@ from .errors import InputError
 from .extract.lines import Line, normalise
 from .extract.model import Paragraph
 # The private helpers are the reader's own heading rules: one definition of "a § heading".
-from .extract.paragraphs import body_starts, find_paragraphs, opens_section
+from .extract.paragraphs import body_starts, find_paragraphs
+from .extract.recipients import read as read_recipients
 from .extract.text import pdf_text
 from .fonts import font_path, wrap
 
 KINDS = ("protokoll", "utdrag", "omedelbar")
-_RECIPIENTS_HEADING = re.compile(r"(?i)^(?:beslutet skickas till|expedieras(?: till)?)\s*:?\s*(?P<rest>.*)$")
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,8 @@ class Section:
     """One paragraph of a protocol: its heading as the reader found it and where its text runs."""
     paragraph: Paragraph
     lines: tuple[Line, ...]
+    #: the protocol's page header lines, which may fall inside a paragraph's text
+    header: tuple[str, ...] = ()
 
     @property
     def pages(self) -> list[int]:
@@ -48,13 +49,14 @@ class Section:
 
 def sections(text: str) -> dict[int, Section]:
     """The paragraphs of a protocol's text (pages separated by form feeds), by number."""
-    lines = normalise(text).lines
+    document = normalise(text)
+    lines, header = document.lines, tuple(h.text for h in document.header)
     found = find_paragraphs(lines)
     starts = body_starts(lines)
     heads = sorted((starts[p.number], p) for p in found if p.number in starts)
     result = {}
     for (start, paragraph), nxt in zip(heads, heads[1:] + [(len(lines), None)]):
-        result[paragraph.number] = Section(paragraph, tuple(lines[start:nxt[0]]))
+        result[paragraph.number] = Section(paragraph, tuple(lines[start:nxt[0]]), header)
     return result
 
 
@@ -64,32 +66,8 @@ def paragraph_pages(pdf_bytes: bytes) -> dict[int, list[int]]:
 
 
 def recipients(section: Section) -> list[str]:
-    """The lines under "Beslutet skickas till" in one paragraph: whom the decision goes to."""
-    found: list[str] = []
-    lines = section.lines
-    for i, line in enumerate(lines):
-        match = _RECIPIENTS_HEADING.match(line.text)
-        if not match:
-            continue
-        if match["rest"].strip():
-            found.append(match["rest"].strip())
-        started = bool(found)
-        for following in lines[i + 1:]:
-            if following.blank:
-                if started:
-                    break
-                continue
-            if opens_section(following.text):
-                break
-            started = True
-            found.extend(part.strip() for part in following.cells if part.strip())
-    seen, unique = set(), []
-    for name in found:
-        name = name.strip(" ,;.")
-        if name and name.lower() not in seen:
-            seen.add(name.lower())
-            unique.append(name)
-    return unique
+    """The names under "Beslutet skickas till" in one paragraph: whom the decision goes to."""
+    return read_recipients(section.lines, section.header)
 
 
 class UnknownParagraph(InputError):

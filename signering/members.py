@@ -17,11 +17,12 @@ from .errors import InputError
 from .models import Board, BoardMember
 from .emails import is_valid_email
 
-ROLES = ("ledamot", "ersattare", "ordforande", "justerare", "sekreterare")
+#: "mottagare" is no member: an authority, an office or an official that decisions are sent to
+ROLES = ("ledamot", "ersattare", "ordforande", "justerare", "sekreterare", "mottagare")
 #: what people write in a spreadsheet → the stored role
 _ROLE_SPELLINGS = {"ledamot": "ledamot", "ersättare": "ersattare", "ersattare": "ersattare",
                    "ordförande": "ordforande", "ordforande": "ordforande", "justerare": "justerare",
-                   "sekreterare": "sekreterare", "": "ledamot"}
+                   "sekreterare": "sekreterare", "mottagare": "mottagare", "": "ledamot"}
 _COLUMNS = {"name": ("namn", "name"), "email": ("e-post", "epost", "e-postadress", "email", "e-mail", "mail"),
             "role": ("roll", "role")}
 MAX_ROWS = 2000
@@ -64,9 +65,9 @@ def _clean(name: str, email: str, role: str) -> tuple[str, str, str]:
     stored = _ROLE_SPELLINGS.get(role.strip().casefold())
     if stored is None:
         raise InputError(f"Okänd roll \"{role.strip()[:40]}\". Använd en av: ledamot, ersättare, ordförande, "
-                         f"justerare, sekreterare.",
+                         f"justerare, sekreterare, mottagare.",
                          f"Unknown role \"{role.strip()[:40]}\". Use one of: ledamot, ersättare, ordförande, "
-                         f"justerare, sekreterare.", field="role")
+                         f"justerare, sekreterare, mottagare.", field="role")
     return name, email, stored
 
 

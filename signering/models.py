@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship,
 
 from . import route
 from .clock import utcnow
+from .text_safety import one_line, xml_safe
 
 
 class Base(DeclarativeBase):
@@ -38,6 +39,11 @@ class Board(Base):
     kind: Mapped[str] = mapped_column(String(32), default="namnd")  # namnd | utskott | fullmaktige | natverk
     forvaringsplats: Mapped[str] = mapped_column(String(300), default="")
     organisation: Mapped[Organisation] = relationship(back_populates="boards")
+
+    @validates("name", "forvaringsplats")
+    def _one_line(self, _key, value):
+        # Copied onto every notice of the board, and from there into the Atom feeds.
+        return one_line(value) if isinstance(value, str) else value
 
 
 class User(Base):
@@ -99,6 +105,8 @@ class Protocol(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("protocol.id"), nullable=True, index=True)
     #: the paragraph numbers (§) an utdrag or omedelbar justering covers
     paragraphs: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    #: an utdrag's recipients (names as the protocol writes them), each listed under all its paragraphs
+    recipients: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     board: Mapped[Board] = relationship()
     parent: Mapped[Protocol | None] = relationship(remote_side="Protocol.id")
     versions: Mapped[list[ProtocolVersion]] = relationship(back_populates="protocol", order_by="ProtocolVersion.number")
@@ -220,7 +228,21 @@ class Notice(Base):
     status: Mapped[str] = mapped_column(String(16), default="posted", index=True)  # posted | archived
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: a correction made while the notice is up: what was wrong, shown with the notice
+    correction_note: Mapped[str] = mapped_column(Text, default="")
+    corrected_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: why staff took the notice down before its take-down date (empty when it came down on that date)
+    takedown_reason: Mapped[str] = mapped_column(Text, default="")
     protocol: Mapped[Protocol | None] = relationship()
+
+    @validates("title", "board_name", "forvaringsplats")
+    def _one_line(self, _key, value):
+        # Whatever path the text takes in, the feeds must be able to carry it.
+        return one_line(value) if isinstance(value, str) else value
+
+    @validates("body", "correction_note", "takedown_reason")
+    def _text(self, _key, value):
+        return xml_safe(value).strip() if isinstance(value, str) else value
 
     @validates("status")
     def _status_changes_by_the_rules(self, _key, new):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from signering import extracts, registry
 from signering.extract.text import pdf_text
 from signering.members import add_member
-from signering.models import Board, Notice, Protocol
+from signering.models import Board, BoardMember, Notice, Protocol
 from signering.pdf.verify import verify_pdf
 from signering.pki.certs import to_asn1
 from signering.pki.embedded_tsa import authority_for
@@ -217,14 +217,72 @@ def test_staff_pages_make_an_utdrag_and_an_omedelbar_justering(env, mbn_pdf):
     shown = text(client.get(page))
     assert "Gör protokollsutdrag" in shown and "§ 20 Föreläggande" in shown
     assert "Omedelbar justering av paragraf" not in shown
-    response = post_form(client, page, f"{page}/utdrag", {"paragraph": ["19", "20"]})
+    # §§ 19 and 20 go to different recipients, so they would become two extracts (see below).
+    response = post_form(client, page, f"{page}/utdrag", {"paragraph": ["20"]})
     assert response.status_code == 303, response.get_data(as_text=True)
     extract_id = int(response.headers["Location"].rsplit("/", 1)[1])
     extract = env.protocol(extract_id)
-    assert (extract.kind, extract.parent_id, extract.paragraphs) == ("utdrag", parent_id, [19, 20])
+    assert (extract.kind, extract.parent_id, extract.paragraphs) == ("utdrag", parent_id, [20])
     shown = text(client.get(response.headers["Location"]))
-    assert "Protokollsutdrag § 19, § 20" in shown and "Ur protokollet" in shown
-    assert "(Protokollsutdrag § 19, § 20)" in text(client.get("/sekreterare/"))
+    assert "Protokollsutdrag § 20" in shown and "Ur protokollet" in shown
+    assert "(Protokollsutdrag § 20)" in text(client.get("/sekreterare/"))
     # Another organisation's secretary cannot take an extract of this protocol.
     other = env.client("sekreterare@kramfors.se")
     assert other.post(f"{page}/utdrag", data={"paragraph": "20"}).status_code in (400, 404)
+
+
+def _sign_every_invitation(env, address: str, after: int) -> int:
+    """Sign every invitation ``address`` got after its first ``after`` mails; returns how many."""
+    tokens = [m.group(1) for row in env.mails_to(address)[after:]
+              for m in [re.search(r"/signera/(\S+)", env.mail_text(row))] if m]
+    for token in tokens:
+        assert _sign(env, address, token) == "signed"
+    return len(tokens)
+
+
+def test_each_recipient_gets_only_their_paragraphs_and_missing_addresses_show_first(env, mbn_pdf):
+    # § 19: Sökanden, Fastighetsavdelningen; § 20: Fastighetsägaren, Länsstyrelsen;
+    # § 21: Förvaltningschef, blank line, Länsstyrelsen.
+    client = env.client(SECRETARY)
+    parent_id = upload_ok(env, client, mbn_pdf)
+    _sign_all(env)
+    with env.svc.db.write() as s:
+        board = s.execute(select(Board).filter_by(organisation_id=env.org_id, name=BOARD)).scalar_one()
+        add_member(s, board, name="Fastighetsavdelningen", email="fastighet@ekasa.se", role="mottagare")
+        add_member(s, board, name="Förvaltningschef", email="fc@ekasa.se", role="mottagare")
+    page = f"/sekreterare/protokoll/{parent_id}"
+    shown = text(client.get(page))
+    assert "Skickas till: Förvaltningschef (fc@ekasa.se), Länsstyrelsen ( saknar e-postadress )" in shown
+    assert "Mottagare utan e-postadress" in shown and "E-postadress för Länsstyrelsen" in shown
+    added = post_form(client, page, f"{page}/mottagare", {"name": "Länsstyrelsen", "email": "Lst@Example.se"})
+    assert added.status_code == 303
+    shown = text(client.get(page))
+    assert "Länsstyrelsen (lst@example.se)" in shown and "E-postadress för Länsstyrelsen" not in shown
+    with env.svc.db.read() as s:
+        assert env.count(BoardMember, name="Länsstyrelsen", role="mottagare") == 1
+
+    secretary_mails = len(env.mails_to(SIGNERS[0]))
+    response = post_form(client, page, f"{page}/utdrag", {"paragraph": ["19", "20", "21"]})
+    assert response.status_code == 303 and response.headers["Location"].startswith(page)
+    with env.svc.db.read() as s:
+        made = s.execute(select(Protocol).filter_by(parent_id=parent_id, kind="utdrag").order_by(Protocol.id)
+                         ).scalars().all()
+        assert [(p.paragraphs, p.recipients) for p in made] == [
+            ([19], ["Sökanden", "Fastighetsavdelningen"]), ([20], ["Fastighetsägaren"]),
+            ([20, 21], ["Länsstyrelsen"]), ([21], ["Förvaltningschef"])]
+        made_ids = [p.id for p in made]
+    assert _sign_every_invitation(env, SIGNERS[0], secretary_mails) == 4
+
+    def subjects(address):
+        return [row.subject for row in env.mails_to(address)]
+    assert len(subjects("fastighet@ekasa.se")) == 1 and "§ 19 " in subjects("fastighet@ekasa.se")[0]
+    assert "§ 20" not in subjects("fastighet@ekasa.se")[0] and "§ 21" not in subjects("fastighet@ekasa.se")[0]
+    assert len(subjects("lst@example.se")) == 1 and "§ 20, § 21 " in subjects("lst@example.se")[0]
+    assert len(subjects("fc@ekasa.se")) == 1 and "§ 21 " in subjects("fc@ekasa.se")[0]
+    assert "§ 20" not in subjects("fc@ekasa.se")[0]
+    # The trail says who got it and who did not.
+    trail = text(client.get(f"/sekreterare/protokoll/{made_ids[0]}"))
+    assert "till fastighet@ekasa.se" in trail
+    assert "utan e-postadress i registret: Sökanden" in trail
+    trail = text(client.get(f"/sekreterare/protokoll/{made_ids[1]}"))
+    assert "ingen mottagare hade e-postadress" in trail and "utan e-postadress i registret: Fastighetsägaren" in trail

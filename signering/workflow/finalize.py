@@ -77,7 +77,8 @@ def _board(session, org: Organisation, board_name: str) -> Board:
 
 def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signers: list[SignerInput],
              upload, filename: str = "protokoll.pdf", actor: str = "", protocol_id: int | None = None,
-             kind: str = "protokoll", parent_id: int | None = None, paragraphs: list[int] | None = None) -> int:
+             kind: str = "protokoll", parent_id: int | None = None, paragraphs: list[int] | None = None,
+             recipients: list[str] | None = None) -> int:
     """Store, check and route an uploaded protocol. Returns the protocol id.
 
     With ``protocol_id`` the upload becomes a new version of that protocol and the old
@@ -120,7 +121,8 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         if protocol_id is None:
             protocol = Protocol(organisation_id=org.id, board_id=board.id, meeting_date=meeting_date,
                                 status=ProtocolStatus.SIGNING, created_by=actor, created_at=now, updated_at=now,
-                                kind=kind, parent_id=parent_id, paragraphs=list(paragraphs or []))
+                                kind=kind, parent_id=parent_id, paragraphs=list(paragraphs or []),
+                                recipients=list(recipients or []))
             session.add(protocol)
             session.flush()
             number = 1

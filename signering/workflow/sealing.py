@@ -145,10 +145,12 @@ def _send_extract(session, svc, org, protocol, version) -> None:
     sealed_url = svc.urls.sealed_pdf(version.sealed_sha256)
     verify_url = svc.urls.verify(version.original_sha256)
     sent = []
-    for name, email in extract_recipients(svc, session, protocol):
+    found, missing = extract_recipients(svc, session, protocol)
+    for name, email in found:
         queue_mail(session, svc, mails.extract_sent(
             to=email, recipient_name=name, board=protocol.board.name, meeting_date=protocol.meeting_date,
             paragraphs=list(protocol.paragraphs or []), sealed_url=sealed_url, verify_url=verify_url,
             lang=svc.settings.lang), org_id=org.id)
         sent.append(email)
-    record(session, svc, org_id=org.id, kind="extract_sent", protocol_id=protocol.id, to=", ".join(sent))
+    record(session, svc, org_id=org.id, kind="extract_sent", protocol_id=protocol.id, to=", ".join(sent),
+           missing=", ".join(missing))

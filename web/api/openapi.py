@@ -219,6 +219,11 @@ SCHEMAS = {
             "organisation": {"type": "string"},
             "kind": {"type": "string", "examples": ["bevis_om_justering"]},
             "title": {"type": "string"},
+            "body": {"type": "string", "description": "The notice's text (empty for a bevis om justering without "
+                                                      "notes). Paragraphs are separated by blank lines."},
+            "correction": {"type": ["string", "null"],
+                           "description": "Corrections made while the notice is up, one per line as "
+                                          "\"YYYY-MM-DD: what was corrected\"; null when never corrected."},
             "board": {"type": ["string", "null"]},
             "meeting_date": {"oneOf": [DATE, {"type": "null"}]},
             "justering_date": {"oneOf": [DATE, {"type": "null"}]},

@@ -61,10 +61,13 @@ def sealed_version(notice: Notice):
     return sealed[-1] if sealed else None
 
 
-def notice_view(notice: Notice, base_url: str, org_slug: str) -> dict:
+def notice_view(notice: Notice, base_url: str, org_slug: str, today: dt.date | None = None) -> dict:
+    """With ``today``, a notice past its take-down date shows as taken down even before the
+    worker's sweep has archived it (names and PDF link gone with it)."""
     base = base_url.rstrip("/")
     version = sealed_version(notice)
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    up = notice.status == NoticeStatus.POSTED and (today is None or notice.takedown_date > today)
     view = {
         "id": notice.id,
         "organisation": org_slug,
@@ -78,15 +81,18 @@ def notice_view(notice: Notice, base_url: str, org_slug: str) -> dict:
         "appeal_last_day": iso(notice.appeal_last_day),
         "takedown_date": iso(notice.takedown_date),
         "forvaringsplats": notice.forvaringsplats or None,
-        "status": notice.status,
+        "status": NoticeStatus.POSTED if up else NoticeStatus.ARCHIVED,
         # Cleared by the sweep when the notice comes down; the check here is belt and braces.
         "signers": ([{"name": str(s.get("name", "")), "role": str(s.get("role", ""))} for s in notice.signers or []
-                     if isinstance(s, dict)] if notice.status == NoticeStatus.POSTED else []),
+                     if isinstance(s, dict)] if up else []),
+        # "2025-09-12: Rätt tid är 13.00" lines, oldest first; empty when never corrected
+        "correction": notice.correction_note or None,
+        "takedown_reason": notice.takedown_reason or None,
         "original_sha256": version.original_sha256 if version else None,
         "sealed_sha256": version.sealed_sha256 if version else None,
         # The PDF names the signers, so it is served only while the notice is up.
         "sealed_pdf_url": (f"{base}/protokoll/{version.sealed_sha256}.pdf"
-                           if version and notice.status == NoticeStatus.POSTED else None),
+                           if version and up else None),
         "verify_url": f"{base}/verifiera/{version.original_sha256}" if version else None,
         "url": f"{base}/{org_slug}/anslagstavla/{notice.id}",
     }
@@ -95,7 +101,7 @@ def notice_view(notice: Notice, base_url: str, org_slug: str) -> dict:
 
 def api_fields(view: dict) -> dict:
     """The documented JSON of ``GET /api/v1/notices``."""
-    keys = ("id", "organisation", "kind", "title", "board", "meeting_date", "justering_date", "posted_date",
+    keys = ("id", "organisation", "kind", "title", "body", "correction", "board", "meeting_date", "justering_date", "posted_date",
             "appeal_last_day", "takedown_date", "forvaringsplats", "signers", "sealed_pdf_url", "verify_url")
     return {k: view[k] for k in keys}
 

@@ -14,7 +14,8 @@ from ..extensions import current_lang, services
 from .scope import scoped
 
 MEMBER_ROLES = {"ledamot": _l("Ledamot"), "ersattare": _l("Ersättare"), "ordforande": _l("Ordförande"),
-                "justerare": _l("Justerare"), "sekreterare": _l("Sekreterare")}
+                "justerare": _l("Justerare"), "sekreterare": _l("Sekreterare"),
+                "mottagare": _l("Mottagare av beslut (ej ledamot)")}
 #: a register of a few thousand people is far below this
 CSV_MAX_BYTES = 1024 * 1024
 

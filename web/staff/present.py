@@ -54,7 +54,7 @@ EVENTS = {
     "locked": _l("Länken låstes"),
     "taken_down": _l("Nedtaget från anslagstavlan"),
     "voided": _l("Versionen makulerades"),
-    "extract_sent": _l("Utdraget skickades till mottagarna"),
+    "extract_sent": _l("Utdraget skickades"),
     "renewed": _l("Arkivtidsstämpeln förnyades"),
 }
 
@@ -108,8 +108,12 @@ def event_detail(event) -> str:
     parts = []
     if "version" in d:
         parts.append(_("version %(number)s", number=d["version"]))
-    if "to" in d:
+    if d.get("to"):
         parts.append(_("till %(address)s", address=d["to"]))
+    elif event.kind == "extract_sent":
+        parts.append(_("ingen mottagare hade e-postadress"))
+    if d.get("missing"):
+        parts.append(_("utan e-postadress i registret: %(names)s", names=d["missing"]))
     if "old" in d and "new" in d:
         parts.append(f"{d['old']} → {d['new']}")
     if d.get("reason"):

@@ -55,8 +55,12 @@ def extract_context(session, protocol: Protocol) -> dict:
                 log.info("no paragraphs for protocol %s: %s", protocol.id, exc.message("en"))
                 paragraphs = []
             cache.put(key, paragraphs)
+    # Addresses are looked up on every view: one added a moment ago must show.
+    names = list(dict.fromkeys(n for p in paragraphs for n in p.get("recipients", ())))
+    found = core_extracts.addresses(session, protocol, names) if ProtocolKind.UTDRAG in offer else {}
     return {"extract_children": children, "extract_offer": offer if paragraphs else [],
-            "extract_paragraphs": paragraphs}
+            "extract_paragraphs": paragraphs, "recipient_addresses": found,
+            "recipients_without_address": [n for n in names if n in found and found[n] is None]}
 
 
 def render(protocol_id: int, *, error: str | None = None, form: dict | None = None, status: int = 200):
