@@ -38,7 +38,7 @@ def without(*keys) -> dict:
 
 def test_everything_from_the_pdf_and_the_register(env):
     fill_register(env)
-    response = upload(env, seed_pdf(SOLLEFTEA), {})
+    response = upload(env, seed_pdf(SOLLEFTEA), {"confirm_late": True})
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["board"] == BOARD and body["meeting_date"] == "2024-04-16"

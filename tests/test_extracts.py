@@ -109,7 +109,7 @@ def test_build_extract_holds_the_extract_page_and_the_paragraphs_pages(solleftea
 
 def test_utdrag_end_to_end(env, solleftea_pdf):
     client = env.client(SECRETARY)
-    parent_id = upload_ok(env, client, solleftea_pdf)
+    parent_id = upload_ok(env, client, solleftea_pdf, confirm_late=True)
     with pytest.raises(NotAllowed):  # only from a justerat protocol
         create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[17])
     _sign_all(env)
@@ -165,7 +165,7 @@ def test_utdrag_end_to_end(env, solleftea_pdf):
 
 def test_omedelbar_is_posted_before_the_protocol_and_the_protocol_notes_it(env, solleftea_pdf):
     client = env.client(SECRETARY)
-    parent_id = upload_ok(env, client, solleftea_pdf)
+    parent_id = upload_ok(env, client, solleftea_pdf, confirm_late=True)
     with pytest.raises(Exception):
         create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[16, 17], kind="omedelbar")
     parent_link = _link(env, SIGNERS[0])
@@ -197,7 +197,7 @@ def test_omedelbar_is_posted_before_the_protocol_and_the_protocol_notes_it(env, 
 
 def test_staff_pages_make_an_utdrag_and_an_omedelbar_justering(env, solleftea_pdf):
     client = env.client(SECRETARY)
-    parent_id = upload_ok(env, client, solleftea_pdf)
+    parent_id = upload_ok(env, client, solleftea_pdf, confirm_late=True)
     parent_link = _link(env, SIGNERS[0])
     page = f"/sekreterare/protokoll/{parent_id}"
     shown = text(client.get(page))

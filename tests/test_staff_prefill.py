@@ -59,7 +59,7 @@ def test_form_filled_from_pdf_and_register_then_sent_with_the_file_again(env):
     assert env.blob_files() == blobs_before and env.count(Protocol) == 0  # nothing stored
     signers = rows(page)
     response = upload(client, seed_pdf("solleftea-ks-au-2024-04-16.txt"), board=AU, meeting_date="2024-04-16",
-                      signers=signers)
+                      signers=signers, confirm_late=True)
     assert response.status_code == 303, text(response)
     assert env.count(Protocol) == 1
 

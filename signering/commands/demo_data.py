@@ -51,5 +51,5 @@ def ensure_demo() -> dict:
                  signers=[SignerInput("Anna Sekreterare", "anna@demo.example", "sekreterare"),
                           SignerInput("Örjan Ordförande", "orjan@demo.example", "ordforande"),
                           SignerInput("Åsa Justerare", "asa@demo.example", "justerare")],
-                 upload=io.BytesIO(pdf), filename="ks-2026-11-16.pdf", actor=DEMO_EMAIL)
+                 upload=io.BytesIO(pdf), filename="ks-2026-11-16.pdf", actor=DEMO_EMAIL, confirm_late=True)
     return {"email": DEMO_EMAIL, "password": DEMO_PASSWORD, "maildir": maildir}
