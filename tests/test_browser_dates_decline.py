@@ -6,6 +6,7 @@ with a replaced signer. Screenshots for docs/guide-sv.md (see browser_support.SC
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from browser_support import DESKTOP, PASSWORD, SECRETARY, SIGNERS, launch, shot, start_server
@@ -56,10 +57,16 @@ def _fits(page) -> None:
     assert width <= page.viewport_size["width"], f"the page is {width} px wide"
 
 
+def _off_loop(work, *args):
+    # Playwright's sync API runs an event loop in this thread, and signing (pyHanko) starts its own.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(work, *args).result()
+
+
 def _decide(server, address: str, decision: str = "sign", reason: str = "") -> str:
     token = server.link_path(address).rsplit("/", 1)[1]
     signing.send_code(server.svc, token)
-    return signing.decide(server.svc, token, server.latest_code(address), decision, reason)
+    return _off_loop(signing.decide, server.svc, token, server.latest_code(address), decision, reason)
 
 
 def _fill_form(page, server, meeting: str, pdf_path: str) -> None:
@@ -72,11 +79,11 @@ def _fill_form(page, server, meeting: str, pdf_path: str) -> None:
         page.locator(f"#signer_email_{i}").fill(signer.email)
 
 
-def _pdf(tmp_path, meeting: str) -> str:
+def _pdf(tmp_path, meeting: str, tag: str) -> str:
     from browser_support import PROTOCOL_TEXT
     from signering.textpdf import render_text_pdf
 
-    path = tmp_path / f"protokoll-{meeting}.pdf"
+    path = tmp_path / f"protokoll-{meeting}-{tag}.pdf"
     path.write_bytes(render_text_pdf(PROTOCOL_TEXT.format(date=meeting) + f"\n\n{path.name}"))
     return str(path)
 
@@ -84,7 +91,7 @@ def _pdf(tmp_path, meeting: str) -> str:
 def test_upload_form_refuses_a_future_date_and_asks_about_a_late_one(page, server, tmp_path):
     today = server.svc.today()
     future = (today + dt.timedelta(days=400)).isoformat()
-    _fill_form(page, server, future, _pdf(tmp_path, future))
+    _fill_form(page, server, future, _pdf(tmp_path, future, page.viewport_name))
     page.get_by_role("button", name="Skicka för justering").click()
     alert = page.locator("#form-error")
     expect(alert).to_contain_text(f"Sammanträdesdatumet {future} ligger i framtiden")
@@ -93,7 +100,7 @@ def test_upload_form_refuses_a_future_date_and_asks_about_a_late_one(page, serve
     _fits(page)
 
     late = (today - dt.timedelta(days=30)).isoformat()
-    _fill_form(page, server, late, _pdf(tmp_path, late))
+    _fill_form(page, server, late, _pdf(tmp_path, late, page.viewport_name))
     page.get_by_role("button", name="Skicka för justering").click()
     expect(page.locator("#form-error")).to_contain_text("Sista dag för justering")
     box = page.get_by_label("Jag vet att sista dag för justering har passerat")
@@ -102,18 +109,24 @@ def test_upload_form_refuses_a_future_date_and_asks_about_a_late_one(page, serve
         shot(page, "staff-5-late-date.png")
     _fits(page)
     box.check()
-    page.locator("#file").set_input_files(_pdf(tmp_path, late))
+    page.locator("#file").set_input_files(_pdf(tmp_path, late, page.viewport_name))
     page.get_by_role("button", name="Skicka för justering").click()
     expect(page.locator("#state")).to_have_text("Under justering")
 
 
+def _fresh_protocol(server, page, back: int) -> int:
+    """A new protocol under justering; each test and viewport its own meeting day, so its own file."""
+    offset = back + (0 if page.viewport_name == "desktop" else 1)
+    return server.new_protocol(server.svc.today() - dt.timedelta(days=offset))
+
+
 def test_a_protocol_that_cannot_be_sealed_says_why(page, server):
-    protocol_id = server.new_protocol(server.svc.today())
+    protocol_id = _fresh_protocol(server, page, 0)
     with server.svc.db.write() as s:  # as uploaded before the upload check existed
         s.execute(update(Protocol).where(Protocol.id == protocol_id).values(meeting_date=dt.date(2099, 11, 16)))
     for signer in SIGNERS:
         assert _decide(server, signer.email) == "signed"
-    sealing.seal_pending(server.svc)
+    _off_loop(sealing.seal_pending, server.svc)
     page.goto(f"{server.url}/sekreterare/protokoll/{protocol_id}")
     expect(page.locator("#state")).to_have_text("Stoppat – kan inte förseglas")
     expect(page.locator("#blocked")).to_contain_text("sammanträdesdatumet ligger efter dagen för justeringen")
@@ -123,7 +136,7 @@ def test_a_protocol_that_cannot_be_sealed_says_why(page, server):
 
 
 def test_the_declining_signer_is_replaced_from_the_page(page, server):
-    protocol_id = server.new_protocol(server.svc.today())
+    protocol_id = _fresh_protocol(server, page, 2)
     _decide(server, SIGNERS[0].email)
     _decide(server, SIGNERS[1].email, "decline", "Jag var sjuk; Anna Ek ledde sammanträdet.")
     page.goto(f"{server.url}/sekreterare/protokoll/{protocol_id}")
