@@ -22,7 +22,7 @@ from signering.pki.embedded_tsa import authority_for
 from signering.pki.tsa import serve_in_thread
 from signering.worker import run_once
 from signering.workflow import signing
-from test_staff_support import (ADMIN, NOW, SECRETARY, env, post_form, protocol_pdf, text,  # noqa: F401 (env)
+from test_staff_support import (ADMIN, SECRETARY, env, post_form, protocol_pdf, text,  # noqa: F401 (env)
                                 upload, upload_ok)
 
 SIGNER_ADDRESSES = ("siv.sjodin@ange.se", "birgitta@example.se", "john.aberg@example.se")
