@@ -137,6 +137,12 @@ class ProtocolVersion(Base):
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     #: set while all signers have signed but the seal is not yet written (redone on start)
     seal_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: why a fully signed version cannot be sealed (an error code, e.g. "meeting_date_in_future");
+    #: the worker leaves it alone until a new version or a withdrawal takes it out of use
+    seal_blocked: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    seal_blocked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: the staff user (or API client) who uploaded this version; told when it comes back
+    uploaded_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sealed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     protocol: Mapped[Protocol] = relationship(back_populates="versions")

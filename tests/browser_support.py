@@ -90,7 +90,7 @@ class LiveServer:
     def new_protocol(self, meeting: dt.date) -> int:
         pdf = render_text_pdf(PROTOCOL_TEXT.format(date=meeting.isoformat()))
         return finalize(self.svc, org_id=self.org_id, board_name=BOARD, meeting_date=meeting, signers=SIGNERS,
-                        upload=io.BytesIO(pdf), filename="protokoll.pdf", actor=SECRETARY)
+                        upload=io.BytesIO(pdf), filename="protokoll.pdf", actor=SECRETARY, confirm_late=True)
 
 
 def start_server(tmp_path) -> LiveServer:

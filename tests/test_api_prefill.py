@@ -49,7 +49,7 @@ def without(*keys) -> dict:
 
 def test_everything_from_the_pdf_and_the_register(env):
     fill_register(env)
-    response = upload(env, sample_pdf(MBN), {})
+    response = upload(env, sample_pdf(MBN), {"confirm_late": True})
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["board"] == MBN_BOARD and body["meeting_date"] == "2025-04-08"

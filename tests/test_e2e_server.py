@@ -71,7 +71,7 @@ SIGNERS = [
 def test_full_flow_over_http(server, smtp_server, tmp_path):  # noqa: F811
     pdf = render_text_pdf("Kommunstyrelsen\n\nSammanträde 2026-11-16\n\n§ 1 Budget\n\nBeslut: fastställd.\n")
     auth = {"Authorization": f"Bearer {server.token}"}
-    meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": SIGNERS}
+    meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": SIGNERS, "confirm_late": True}
     r = requests.post(server.base_url + "/api/v1/protocols", headers=auth,
                       files={"file": ("protokoll.pdf", pdf, "application/pdf")}, data={"metadata": json.dumps(meta)})
     assert r.status_code == 201, r.text
@@ -135,7 +135,7 @@ def test_full_flow_over_http(server, smtp_server, tmp_path):  # noqa: F811
 def test_two_clicks_on_one_link_sign_once(server, smtp_server):  # noqa: F811
     pdf = render_text_pdf("Kommunstyrelsen\n\n§ 1 Ett ärende\n")
     auth = {"Authorization": f"Bearer {server.token}"}
-    meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": SIGNERS}
+    meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": SIGNERS, "confirm_late": True}
     r = requests.post(server.base_url + "/api/v1/protocols", headers=auth,
                       files={"file": ("p.pdf", pdf, "application/pdf")}, data={"metadata": json.dumps(meta)})
     assert r.status_code == 201, r.text

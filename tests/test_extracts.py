@@ -109,7 +109,7 @@ def test_build_extract_holds_the_extract_page_and_the_paragraphs_pages(mbn_pdf):
 
 def test_utdrag_end_to_end(env, mbn_pdf):
     client = env.client(SECRETARY)
-    parent_id = upload_ok(env, client, mbn_pdf)
+    parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
     with pytest.raises(NotAllowed):  # only from a justerat protocol
         create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[20])
     _sign_all(env)
@@ -165,7 +165,7 @@ def test_utdrag_end_to_end(env, mbn_pdf):
 
 def test_omedelbar_is_posted_before_the_protocol_and_the_protocol_notes_it(env, mbn_pdf):
     client = env.client(SECRETARY)
-    parent_id = upload_ok(env, client, mbn_pdf)
+    parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
     with pytest.raises(Exception):
         create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[20, 21], kind="omedelbar")
     parent_link = _link(env, SIGNERS[0])
@@ -197,7 +197,7 @@ def test_omedelbar_is_posted_before_the_protocol_and_the_protocol_notes_it(env, 
 
 def test_staff_pages_make_an_utdrag_and_an_omedelbar_justering(env, mbn_pdf):
     client = env.client(SECRETARY)
-    parent_id = upload_ok(env, client, mbn_pdf)
+    parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
     parent_link = _link(env, SIGNERS[0])
     page = f"/sekreterare/protokoll/{parent_id}"
     shown = text(client.get(page))
@@ -244,7 +244,7 @@ def test_each_recipient_gets_only_their_paragraphs_and_missing_addresses_show_fi
     # § 19: Sökanden, Fastighetsavdelningen; § 20: Fastighetsägaren, Länsstyrelsen;
     # § 21: Förvaltningschef, blank line, Länsstyrelsen.
     client = env.client(SECRETARY)
-    parent_id = upload_ok(env, client, mbn_pdf)
+    parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
     _sign_all(env)
     with env.svc.db.write() as s:
         board = s.execute(select(Board).filter_by(organisation_id=env.org_id, name=BOARD)).scalar_one()

@@ -59,7 +59,8 @@ def test_form_filled_from_pdf_and_register_then_sent_with_the_file_again(env):
     assert "välj samma PDF-fil igen" in text(response) and "mbn.pdf" in text(response)
     assert env.blob_files() == blobs_before and env.count(Protocol) == 0  # nothing stored
     signers = rows(page)
-    response = upload(client, sample_pdf(), board=MBN, meeting_date="2025-04-08", signers=signers)
+    response = upload(client, sample_pdf(), board=MBN, meeting_date="2025-04-08", signers=signers,
+                      confirm_late=True)
     assert response.status_code == 303, text(response)
     assert env.count(Protocol) == 1
 

@@ -129,12 +129,12 @@ def test_declined_protocol_shows_reason(env):
     signing.send_code(env.svc, token)
     signing.decide(env.svc, token, _code(env, "siv.sjodin@ange.se"), "decline", "Paragraf 3 saknar beslutet.")
     shown = text(client.get(f"/sekreterare/protokoll/{protocol_id}"))
-    assert "Läge Åter hos sekreteraren (nekad)" in shown
-    assert "Nekad av Siv Sjödin (Sekreterare) Motivering Paragraf 3 saknar beslutet." in shown
-    assert "Nekade att justera" in shown and "Kod skickades" in shown
-    assert "Åter hos sekreteraren (nekad)" in text(client.get("/sekreterare/"))
-    # The way forward: a new version (or withdraw).
-    assert "Ladda upp ny version" in shown and "Påminn nu" not in shown
+    assert "Läge Åter hos sekreteraren (avböjt)" in shown
+    assert "Avböjt av Siv Sjödin (Sekreterare) Motivering Paragraf 3 saknar beslutet." in shown
+    assert "Avböjde att justera" in shown and "Kod skickades" in shown
+    assert "Åter hos sekreteraren (avböjt)" in text(client.get("/sekreterare/"))
+    # The ways forward the decline mail names: a new version or another signer (or withdraw).
+    assert "Ladda upp ny version" in shown and "Byt undertecknare" in shown and "Påminn nu" not in shown
 
 
 @pytest.fixture

@@ -215,7 +215,7 @@ def code(to: str, signer_name: str, code: str, minutes_valid: int, lang: str = "
 
 def declined(to_secretary: str, signer_name: str, reason: str | None, board: str, meeting_date: date,
              protocol_url: str, lang: str = "sv") -> OutgoingMail:
-    """Tells the secretary that a signer declined, with the signer's reason."""
+    """Tells the secretary (and the uploader) that a signer declined, with the signer's reason."""
     lang = _lang(lang)
     meeting = _meeting(board, meeting_date, lang)
     reason = (reason or "").strip()
@@ -225,8 +225,8 @@ def declined(to_secretary: str, signer_name: str, reason: str | None, board: str
             _hello(None, lang),
             f"{signer_name} har avböjt att signera protokollet från {meeting}.",
             f"Motivering:\n{reason}" if reason else "Ingen motivering angavs.",
-            "Protokollet kan inte bli färdigsignerat förrän du har rättat det eller bytt undertecknare. "
-            "Öppna protokollet här:",
+            "Protokollet kan inte bli färdigsignerat förrän du har rättat det (ladda upp en ny version) eller "
+            f"bytt ut {signer_name} mot en annan person. Båda sätten finns på protokollets sida:",
             _Link(_url(protocol_url)),
         ]
     else:
@@ -235,8 +235,8 @@ def declined(to_secretary: str, signer_name: str, reason: str | None, board: str
             _hello(None, lang),
             f"{signer_name} has declined to sign the minutes of {meeting}.",
             f"Reason:\n{reason}" if reason else "No reason was given.",
-            "The minutes cannot be fully signed until you have corrected them or changed the signers. "
-            "Open the minutes here:",
+            "The minutes cannot be fully signed until you have corrected them (upload a new version) or "
+            f"replaced {signer_name} with another person. Both are on the minutes' page:",
             _Link(_url(protocol_url)),
         ]
     return _render(to_secretary, subject, blocks, lang, "declined")
@@ -353,3 +353,58 @@ def extract_sent(to: str, recipient_name: str, board: str, meeting_date: date, p
             _Link(_url(verify_url)),
         ]
     return _render(to, subject, blocks, lang, "extract")
+
+
+def seal_blocked(to: str, board: str, meeting_date: date, reason: str, protocol_url: str,
+                 lang: str = "sv") -> OutgoingMail:
+    """Tells the staff once that a fully signed protocol cannot be sealed, why, and what to do."""
+    lang = _lang(lang)
+    meeting = _meeting(board, meeting_date, lang)
+    if lang == "sv":
+        subject = f"Protokollet från {meeting} kan inte förseglas"
+        blocks = [
+            _hello(None, lang),
+            f"Alla har signerat protokollet från {meeting}, men det kan inte förseglas och anslås.",
+            f"Orsak: {reason}",
+            "Protokollet väntar inte längre av sig självt. Ladda upp en ny version med rätt sammanträdesdatum "
+            "(justeringen börjar då om), eller dra tillbaka protokollet. Öppna protokollet här:",
+            _Link(_url(protocol_url)),
+        ]
+    else:
+        subject = f"The minutes of {meeting} cannot be sealed"
+        blocks = [
+            _hello(None, lang),
+            f"Everyone has signed the minutes of {meeting}, but they cannot be sealed and posted.",
+            f"Reason: {reason}",
+            "The minutes will not move on by themselves. Upload a new version with the right meeting date "
+            "(justering then starts again), or withdraw the minutes. Open the minutes here:",
+            _Link(_url(protocol_url)),
+        ]
+    return _render(to, subject, blocks, lang, "seal_blocked")
+
+
+def withdrawn(to: str, signer_name: str, board: str, meeting_date: date, reason: str, secretary_name: str,
+              lang: str = "sv") -> OutgoingMail:
+    """Tells a signer (whose turn it was, or who already signed) that the protocol was withdrawn."""
+    lang = _lang(lang)
+    meeting = _meeting(board, meeting_date, lang)
+    reason = (reason or "").strip()
+    if lang == "sv":
+        subject = f"Protokollet från {meeting} har dragits tillbaka"
+        blocks = [
+            _hello(signer_name, lang),
+            f"Protokollet från {meeting} har dragits tillbaka och ska inte justeras. Du behöver inte göra något; "
+            "länken du fick fungerar inte längre.",
+            f"Motivering:\n{reason}" if reason else "Ingen motivering angavs.",
+            f"Har du frågor, kontakta sekreteraren {secretary_name}.",
+        ]
+    else:
+        subject = f"The minutes of {meeting} have been withdrawn"
+        blocks = [
+            _hello(signer_name, lang),
+            f"The minutes of {meeting} have been withdrawn and are not to be adjusted. You need not do anything; "
+            "the link you received no longer works.",
+            f"Reason:\n{reason}" if reason else "No reason was given.",
+            f"If you have questions, contact the secretary, {secretary_name}.",
+        ]
+    return _render(to, subject, blocks, lang, "withdrawn")

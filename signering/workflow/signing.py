@@ -24,6 +24,7 @@ from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked
                      TooManyRequests, WrongCode)
 from .blob_refs import drop_on_error, drop_unreferenced
 from .finalize import activate, live
+from .staff_addresses import staff_addresses
 from .secrets import code_hash, codes_match, new_code, token_hash
 from ..route import DONE, ProtocolStatus, RequestStatus
 
@@ -311,8 +312,10 @@ def _decline(session, svc, request: SignatureRequest, reason: str, ip: str) -> N
            request_id=request.id, actor=request.email, ip=ip, reason=reason,
            webhook_payload={"protocol_id": protocol.id, "signer": request.name, "role": request.role,
                             "reason": reason})
-    queue_mail(session, svc, mails.declined(to_secretary=live(version)[0].email, signer_name=request.name,
-                                            reason=reason, board=protocol.board.name,
-                                            meeting_date=protocol.meeting_date,
-                                            protocol_url=svc.urls.staff_protocol(protocol.id), lang=svc.settings.lang),
-               org_id=protocol.organisation_id)
+    for address in staff_addresses(protocol, version):
+        queue_mail(session, svc, mails.declined(to_secretary=address, signer_name=request.name,
+                                                reason=reason, board=protocol.board.name,
+                                                meeting_date=protocol.meeting_date,
+                                                protocol_url=svc.urls.staff_protocol(protocol.id),
+                                                lang=svc.settings.lang),
+                   org_id=protocol.organisation_id)

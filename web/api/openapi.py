@@ -104,6 +104,11 @@ SCHEMAS = {
                         "description": "In signing order: sekreterare, ordforande, then justerare."},
             "protocol_id": {"type": "integer", "minimum": 1,
                             "description": "Upload a new version of this protocol; its old route is voided."},
+            "confirm_late": {"type": "boolean", "default": False,
+                             "description": "Send the protocol although the last day for justering (14 days after "
+                                            "the meeting) has passed. Without it such an upload is answered 409 "
+                                            "justering_deadline_passed. A meeting date in the future is always "
+                                            "refused (422 meeting_date_in_future)."},
         },
     },
     "ProtocolUpload": {
@@ -154,6 +159,23 @@ SCHEMAS = {
             _ref("ProtocolSummary"),
             {"type": "object", "required": ["signers"],
              "properties": {"signers": {"type": "array", "items": _ref("Signer")}}},
+        ],
+    },
+    "UploadWarning": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            "code": {"type": "string", "enum": ["meeting_date_differs_from_pdf"]},
+            "message": {"type": "string"},
+            "meeting_date": DATE,
+            "pdf_meeting_date": DATE,
+        },
+    },
+    "CreatedProtocol": {
+        "allOf": [
+            _ref("Protocol"),
+            {"type": "object", "required": ["warnings"],
+             "properties": {"warnings": {"type": "array", "items": _ref("UploadWarning")}}},
         ],
     },
     "ProtocolList": {
@@ -454,7 +476,9 @@ PATHS = {
                 }},
             },
             "responses": {
-                "201": {**_json(_ref("Protocol"), "Created; `Location` names the new protocol."),
+                "201": {**_json(_ref("CreatedProtocol"), "Created; `Location` names the new protocol. `warnings` "
+                                "lists what the upload was accepted despite (the meeting date differing from "
+                                "the one read from the PDF)."),
                         "headers": {"Location": {"schema": {"type": "string"}}}},
                 **_errors(401, 404, 409, 413, 415, 422),
             },

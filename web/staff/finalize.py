@@ -12,7 +12,7 @@ from signering.workflow.finalize import finalize
 
 from ..auth import current_org_id, me
 from ..extensions import current_lang, services
-from . import protocol_page
+from . import present, protocol_page
 from .forms import FinalizeForm
 from signering.route import IN_PROGRESS
 
@@ -21,9 +21,11 @@ def _boards(s):
     return s.execute(select(Board).filter_by(organisation_id=current_org_id()).order_by(Board.name)).scalars().all()
 
 
-def _page(form: FinalizeForm, *, protocol=None, error=None, status=200):
+def _page(form: FinalizeForm, *, protocol=None, error=None, error_code=None, status=200):
     with services().db.read() as s:
-        return render_template("staff/new.html", form=form, boards=_boards(s), protocol=protocol, error=error), status
+        return render_template("staff/new.html", form=form, boards=_boards(s), protocol=protocol, error=error,
+                               error_code=error_code, declined=present.decline(protocol) if protocol else None,
+                               ), status
 
 
 def _submit(form: FinalizeForm, protocol_id: int | None):
@@ -32,7 +34,7 @@ def _submit(form: FinalizeForm, protocol_id: int | None):
         raise InputError("Välj protokollets PDF-fil.", "Choose the protocol's PDF file.", field="file")
     return finalize(services(), org_id=current_org_id(), board_name=form.board, meeting_date=form.date(),
                     signers=form.signers(), upload=upload.stream, filename=upload.filename,
-                    actor=me().email, protocol_id=protocol_id)
+                    actor=me().email, protocol_id=protocol_id, confirm_late=form.confirm_late)
 
 
 def _view(protocol_id: int | None):
@@ -41,6 +43,7 @@ def _view(protocol_id: int | None):
         with services().db.read() as s:
             protocol = protocol_page.scoped_protocol(s, protocol_id)
             protocol.board  # loaded while the session is open; the template shows it
+            present.decline(protocol)  # the decline reason too, shown where the new version is made
             if protocol.status not in IN_PROGRESS:
                 return protocol_page.render(protocol_id, status=409, error=_(
                     "En ny version kan bara laddas upp medan protokollet är under justering eller åter hos "
@@ -58,8 +61,11 @@ def _view(protocol_id: int | None):
     except SigneringError as exc:
         form.pad()
         # The file cannot be put back into a file field: say so next to the error.
-        return _page(form, protocol=protocol, error=exc.message(current_lang()), status=exc.http_status)
+        return _page(form, protocol=protocol, error=exc.message(current_lang()), error_code=exc.code,
+                     status=exc.http_status)
     flash(_("Protokollet är skickat för justering. Den första undertecknaren har fått en inbjudan via e-post."), "ok")
+    for warning in protocol_page.upload_warnings(new_id):
+        flash(warning, "warning")
     return redirect(url_for("staff.protocol", protocol_id=new_id), code=303)
 
 

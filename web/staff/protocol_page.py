@@ -15,9 +15,10 @@ from sqlalchemy.orm import selectinload
 from signering.errors import SigneringError
 from signering.models import Event, Protocol, ProtocolVersion
 from signering.workflow import extracts as core_extracts
+from signering.workflow import meeting_dates
 
 from ..auth import current_org_id
-from ..extensions import services
+from ..extensions import current_lang, services
 from ..public.page_cache import app_cache
 from . import present
 from .scope import scoped
@@ -70,9 +71,33 @@ def render(protocol_id: int, *, error: str | None = None, form: dict | None = No
                            .order_by(Event.at, Event.id)).scalars().all()
         people = {r.id: r for v in protocol.versions for r in v.requests}
         version = protocol.current
-        replaceable = [r for r in version.requests if r.status in PENDING] \
-            if version is not None and protocol.status == ProtocolStatus.SIGNING else []
+        declined = present.decline(protocol)
+        if declined is not None:
+            replaceable = [declined]  # the mail to the secretary offers exactly this
+        elif version is not None and protocol.status == ProtocolStatus.SIGNING and not version.seal_blocked:
+            replaceable = [r for r in version.requests if r.status in PENDING]
+        else:
+            replaceable = []
         return render_template("staff/protocol.html", protocol=protocol, version=version, events=events,
-                               people=people, turn=present.current_turn(protocol), declined=present.decline(protocol),
+                               people=people, turn=present.current_turn(protocol), declined=declined,
                                replaceable=replaceable, error=error, form=form or {},
+                               blocked=present.blocked(protocol), warnings=_warnings(events, version),
                                **extract_context(s, protocol)), status
+
+
+def _warnings(events, version) -> list[str]:
+    """The upload warnings of the version in use (the typed meeting date against the PDF's)."""
+    if version is None or version.voided or version.sealed_sha256:
+        return []
+    found = [meeting_dates.from_event(e.detail or {}) for e in events
+             if e.kind == "date_mismatch" and (e.detail or {}).get("version") == version.number]
+    return [w.message(current_lang()) for w in found if w is not None]
+
+
+def upload_warnings(protocol_id: int) -> list[str]:
+    """What to tell the secretary right after an upload was accepted."""
+    with services().db.read() as s:
+        protocol = scoped_protocol(s, protocol_id)
+        events = s.execute(select(Event).filter_by(organisation_id=current_org_id(), protocol_id=protocol.id,
+                                                   kind="date_mismatch")).scalars().all()
+        return _warnings(events, protocol.current)
