@@ -28,7 +28,7 @@ def test_upload_creates_protocol_routes_it_and_answers_201(env, protocol_pdf):
     assert_matches("Protocol", body)
     assert body["sha256"] == hashlib.sha256(protocol_pdf).hexdigest()
     assert body["status"] == "signing" and body["version"] == 1 and body["sealed_sha256"] is None
-    assert body["board"] == BOARD and body["meeting_date"] == "2024-04-16"
+    assert body["board"] == BOARD and body["meeting_date"] == "2025-04-08"
     assert [(s["name"], s["role"], s["position"], s["status"]) for s in body["signers"]] == [
         ("Siv Sjödin", "sekreterare", 0, "active"), ("Birgitta Häggkvist", "ordforande", 1, "waiting"),
         ("John Åberg", "justerare", 2, "waiting")]
