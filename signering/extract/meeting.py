@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .dates import find_date, find_dates, find_time, remove_span
-from .labels import head_region, labelled_value, value_lines
+from .dates import find_date, find_dates, find_time, only_date, remove_span
+from .labels import field_value, head_region, labelled_value
 from .lines import Line, sentences
 
 DATE_LABELS = (
@@ -27,12 +27,11 @@ _PLACE_NOISE = re.compile(r"(?i)^(?:(?:den|kl\.?|klockan|i|på|via|sker|äger ru
 
 def _meeting_value(lines: tuple[Line, ...]) -> tuple[int, str, bool] | None:
     """(line index, value block, combined with place?) of the labelled meeting date."""
-    for i, line in enumerate(lines):
+    for i in range(len(lines)):
         for labels, combined in ((COMBINED_LABELS, True), (DATE_LABELS, False)):
-            value = labelled_value(line, labels)
-            if value is None:
+            block = field_value(lines, i, labels, limit=4)
+            if block is None:
                 continue
-            block = " ".join(value_lines(lines, i, value, limit=4))
             found = find_date(block)
             # Under "Datum" or "Tid" the date comes first; anywhere else it belongs to something else.
             if found and (combined or found.start == 0):
@@ -49,6 +48,9 @@ def find_meeting_date(lines: tuple[Line, ...], header: tuple[Line, ...] = ()) ->
     sentence = _title_sentence(head)
     if sentence:
         return find_date(sentence).value
+    line = date_line(head)
+    if line is not None:
+        return only_date(head[line].text).value
     for i, line in enumerate(header):
         # In a page header the date may sit under its column label: "Sammanträdesdatum" / "2019-12-06".
         if re.search(r"(?i)protokoll|sammanträde|möte|anteckningar|datum", line.text):
@@ -56,6 +58,15 @@ def find_meeting_date(lines: tuple[Line, ...], header: tuple[Line, ...] = ()) ->
                 found = find_date(near.text)
                 if found:
                     return found.value
+    return None
+
+
+def date_line(head: tuple[Line, ...]) -> int | None:
+    """The first line of the heading that gives the date and nothing else (a time aside), as under a
+    title: "Fredag 6 december 2019, kl. 09.00–11.30", "2018-11-14 13:15 - 16:15"."""
+    for i, line in enumerate(head[:40]):
+        if only_date(line.text):
+            return i
     return None
 
 
@@ -74,15 +85,17 @@ def find_meeting_time(lines: tuple[Line, ...]) -> tuple[dt.time, dt.time | None]
         found = find_time(labelled[1])
         if found:
             return found.value
-    for i, line in enumerate(head):
+    for i in range(len(head)):
         for labels, bare in ((COMBINED_LABELS, False), (TIME_LABELS, True)):
-            value = labelled_value(line, labels)
+            value = field_value(head, i, labels, limit=3)
             if value:
-                found = find_time(" ".join(value_lines(head, i, value, limit=3)), bare=bare)
+                found = find_time(value, bare=bare)
                 if found:
                     return found.value
     sentence = _title_sentence(head)
     found = find_time(sentence) if sentence and not labelled else None
+    if found is None and not labelled and not sentence and date_line(head) is not None:
+        found = find_time(head[date_line(head)].text, bare=True)
     return found.value if found else None
 
 
@@ -100,12 +113,12 @@ def clean_place(text: str) -> str | None:
 
 def find_place(lines: tuple[Line, ...]) -> str | None:
     head = head_region(lines)
-    for i, line in enumerate(head):
+    for i in range(len(head)):
         for labels in (COMBINED_LABELS, PLACE_LABELS):
-            value = labelled_value(line, labels)
+            value = field_value(head, i, labels, limit=4)
             if value is None:
                 continue
-            place = clean_place(" ".join(value_lines(head, i, value, limit=4)))
+            place = clean_place(value)
             if place:
                 return place
             break
