@@ -35,7 +35,14 @@ _MUNICIPALITY_PREFIX = re.compile(
     r"^(?:[\wÅÄÖåäö-]+\s+(?i:kommun|stad)|(?i:region)\s+[\wÅÄÖåäö-]+)\s+(?=[A-ZÅÄÖ])"
 )
 _MEETING_WITH = re.compile(r"(?i)\b(?:sammanträde|möte)\s+(?:med|i)\s+(?P<board>.+?)(?:\s+den\b|\s+\d|,|$)")
-_TITLE = re.compile(r"^[A-ZÅÄÖ][\wåäöÅÄÖéÉ&/ ,-]*$")
+_TITLE = re.compile(r"^[A-ZÅÄÖ][\wåäöÅÄÖéÉ&/ ,–-]*$")
+# "Minnesanteckningar från Folkhälsorådet ...", "Protokoll fört vid sammanträde med ...": the lead-in
+# left once the protocol words are gone.
+_LEAD_IN = re.compile(
+    r"(?i)^(?:fört\s+)?(?:från|för|vid|över)\s+(?:(?:sammanträde|möte|mötet|sammanträdet)\s+(?:med|i|för)\s+)?")
+# "... möte 2/2022", "..., sammanträde nr 4", "... #3", "(3/2024)": the meeting's number, not the board's name.
+_MEETING_NUMBER = re.compile(
+    r"(?i)[\s,]*\(?(?:(?:möte|mötet|sammanträde|protokoll)\s*)?(?:nr\.?\s*|#\s*)?\d{1,3}(?:\s*/\s*(?:19|20)?\d\d)?\)?$")
 
 
 def _title_like(text: str, max_words: int = 8) -> bool:
@@ -56,7 +63,14 @@ def board_candidate(text: str) -> str | None:
     text = re.sub(r"(?i)\b(?:sammanträdesdatum|mötesdatum|datum|sida)\b(?:\s*\d+(?:\s*\(\d+\))?)?|\d+\s*\(\d+\)",
                   " ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,.;:–-/")
+    text = _MEETING_NUMBER.sub("", _LEAD_IN.sub("", text)).strip(" ,.;:–-/")
     text = _MUNICIPALITY_PREFIX.sub("", text)
+    if "," in text:
+        # "Samverkansgruppen barn och unga, Region Västerdal": the region or organisation after the
+        # comma is whose group it is, not part of its name.
+        name, tail = (part.strip() for part in text.split(",", 1))
+        if _has_board_word(name) and not _has_board_word(tail) and len(tail.split()) <= 4:
+            text = name
     if _title_like(text) and _has_board_word(text) and not _MUNICIPALITY.match(text):
         return text
     return None

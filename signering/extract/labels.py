@@ -86,7 +86,7 @@ def starts_field(line: Line) -> bool:
         return True
     match = _ANY_LABEL.match(line.text)
     if match and (":" in line.text[:40] or len(line.cells) >= 2 or not match["value"]
-                  or match["value"][:1].isupper() or match["value"][:1].isdigit()):
+                  or match["value"][:1].isupper() or match["value"][:1].isdigit() or match["value"][:1] == "§"):
         return True
     return bool(_COLON_LABEL.match(line.text))
 
