@@ -14,14 +14,17 @@ made by render_libreoffice.py and committed, so no LibreOffice is needed here).
 from __future__ import annotations
 
 import functools
+import json
 import os
 
 import pytest
 
-from signering.extract import ProtocolInfo, read_protocol_pdf, read_protocol_text
+from signering.extract import ProtocolInfo, pdf_text, read_protocol_pdf, read_protocol_text
+from signering.extract.text import PAGE_BREAK
 from signering.extract.dates import find_date
 from signering.extract.names import name_before_affiliation
 from signering.textpdf import render_text_pdf
+from test_extract import inspect_cli
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "house_styles")
 
@@ -113,6 +116,28 @@ def test_every_text_has_an_expectation_and_a_libreoffice_rendering():
 @pytest.mark.parametrize("name", sorted(HOUSE_EXPECTED))
 def test_reads_as_a_person_does(name, rendering):
     assert reading(read(name, rendering)) == HOUSE_EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(HOUSE_EXPECTED))
+def test_inspect_json_says_where_each_field_was_read(name):
+    path = os.path.join(HERE, "libreoffice", f"{name}.pdf")
+    code, out = inspect_cli(path, "--json")
+    data = json.loads(out)
+    assert code == 0
+    pages = [page.split("\n") for page in pdf_text(path).split(PAGE_BREAK)]
+
+    def line_at(source: dict) -> str:
+        return pages[source["page"] - 1][source["line"] - 1]
+
+    sources = data["sources"]
+    assert data["board"].split()[0] in line_at(sources["board"])
+    assert HOUSE_EXPECTED[name]["meeting_date"] in line_at(sources["meeting_date"]) \
+        or find_date(line_at(sources["meeting_date"])).value.isoformat() == data["meeting_date"]
+    for signer, source in zip(data["signers"], sources["signers"], strict=True):
+        assert signer["name"].split()[-1] in line_at(source), signer
+    for paragraph, source in zip(data["paragraphs"], sources["paragraphs"], strict=True):
+        # Items numbered "1. ..." (minnesanteckningar without §) are counted, not located.
+        assert str(paragraph["number"]) in line_at(source) if "§" in text_of(name) else source is None
 
 
 @pytest.mark.parametrize("text, expected", [

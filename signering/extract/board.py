@@ -77,8 +77,8 @@ def board_candidate(text: str) -> str | None:
 
 
 def _blocks_upwards(lines: tuple[Line, ...], end: int, limit: int = 12):
-    """Texts of the blocks above ``end``, nearest first; a line starting in lower case continues
-    the one above, and each cell of a one-line table row is tried on its own first."""
+    """(text, first line) of the blocks above ``end``, nearest first; a line starting in lower case
+    continues the one above, and each cell of a one-line table row is tried on its own first."""
     i, seen = end - 1, 0
     while i >= 0 and seen < limit:
         if lines[i].blank:
@@ -88,35 +88,41 @@ def _blocks_upwards(lines: tuple[Line, ...], end: int, limit: int = 12):
         while start > 0 and not lines[start - 1].blank and lines[start].text[:1].islower():
             start -= 1
         if start == i and len(lines[i].cells) > 1:
-            yield from lines[i].cells
-        yield " ".join(l.text for l in lines[start:i + 1])
+            yield from ((cell, lines[i]) for cell in lines[i].cells)
+        yield " ".join(l.text for l in lines[start:i + 1]), lines[start]
         seen += 1
         i = start - 1
 
 
-def find_board(lines: tuple[Line, ...], header: tuple[Line, ...] = ()) -> str | None:
+def locate_board(lines: tuple[Line, ...], header: tuple[Line, ...] = ()) -> tuple[str, Line] | None:
+    """The board and the line it was read from."""
     head = head_region(lines)
     for i, line in enumerate(head):
         value = labelled_value(line, BOARD_LABELS)
         if value is not None:
             joined = " ".join(value_lines(head, i, value, limit=3))
             if _title_like(joined) and not _MUNICIPALITY.match(joined):
-                return joined
+                return joined, line
     first = first_field(head)
     if first is not None:
-        for block in _blocks_upwards(head, first):
+        for block, line in _blocks_upwards(head, first):
             candidate = board_candidate(block)
             if candidate:
-                return candidate
-    for _, text in sentences(head)[:25]:
+                return candidate, line
+    for i, text in sentences(head)[:25]:
         match = _MEETING_WITH.search(text)
         candidate = match and board_candidate(match["board"][:1].upper() + match["board"][1:])
         if candidate:
-            return candidate
+            return candidate, head[i]
     for source in (head[:8], header):
         for line in source:
             for part in list(line.cells) + [line.text]:
                 candidate = board_candidate(part)
                 if candidate:
-                    return candidate
+                    return candidate, line
     return None
+
+
+def find_board(lines: tuple[Line, ...], header: tuple[Line, ...] = ()) -> str | None:
+    found = locate_board(lines, header)
+    return found[0] if found else None

@@ -70,14 +70,16 @@ def column_value(lines: tuple[Line, ...], index: int, labels: tuple[str, ...]) -
     return below.text if column == 0 else None
 
 
-def field_value(lines: tuple[Line, ...], index: int, labels: tuple[str, ...], *, limit: int) -> str | None:
-    """The value of the field ``lines[index]`` labels, if it is one of ``labels``: beside the label
-    and on the lines continuing it, or under it in a row of column headings."""
+def field_at(lines: tuple[Line, ...], index: int, labels: tuple[str, ...], *, limit: int) -> tuple[str, Line] | None:
+    """(value, the line it starts on) of the field ``lines[index]`` labels, if it is one of
+    ``labels``: beside the label and on the lines continuing it, or under it in a row of column
+    headings."""
     column = column_value(lines, index, labels)
     if column is not None:
-        return column
+        return column, next(l for l in lines[index + 1:] if not l.blank)
     value = labelled_value(lines[index], labels)
-    return None if value is None else " ".join(value_lines(lines, index, value, limit=limit))
+    return None if value is None else (" ".join(value_lines(lines, index, value, limit=limit)), lines[index])
+
 
 
 def starts_field(line: Line) -> bool:

@@ -134,11 +134,13 @@ def _roles_with_names(lines: tuple[Line, ...], claimed: set[int]) -> Found:
             found.extend((i, Signer(n, "justerare")) for n in split_names(strip_decorations(rest)))
         if roles == ("justerare",) and (name or not rest):
             # Several justerare under one label: "Justerare  Anna Ek (S)" / "Bo Ax (M)".
+            at = i
             for more in value_lines(lines, i, rest)[1 if rest else 0:]:
                 extra = person_name(more)
                 if not extra:
                     break
-                found.append((i, Signer(extra, "justerare")))
+                at = next(k for k in range(at + 1, len(lines)) if lines[k].text == more)
+                found.append((at, Signer(extra, "justerare")))
     return found
 
 

@@ -91,17 +91,24 @@ def _elected(lines: tuple[Line, ...]) -> list[tuple[int, Signer]]:
 
 def find_signers(lines: tuple[Line, ...]) -> list[Signer]:
     """Signers in signing order: sekreterare, ordförande, justerare."""
+    return [signer for signer, _ in locate_signers(lines)]
+
+
+def locate_signers(lines: tuple[Line, ...]) -> list[tuple[Signer, Line]]:
+    """Signers in signing order, each with the line its name was read from."""
     sources = (signature_block(lines), _participants(lines), _elected(lines))
     result: list[Signer] = []
+    where: dict[Signer, Line] = {}
     for role in ROLE_ORDER:
         # "Justeras" heads the chair's signature as well as the justerares'; the chair is no justerare.
         chair = {s.name for s in result if s.role == "ordforande"} if role == "justerare" else set()
         for source in sources:
             names = []
-            for _, signer in sorted(source, key=lambda item: item[0]):
+            for i, signer in sorted(source, key=lambda item: item[0]):
                 if signer.role == role and signer.name not in names and signer.name not in chair:
                     names.append(signer.name)
+                    where[signer] = lines[i]
             if names:
                 result.extend(Signer(n, role) for n in names)
                 break
-    return result
+    return [(signer, where[signer]) for signer in result]
