@@ -114,22 +114,26 @@ def render_text_pdf(text: str, *, layout: str = "plain", header: str | None = No
             else:
                 y -= 13
 
-    source = text.splitlines()
+    # A form feed starts a new page, as in pdftotext's output; str.splitlines would drop it.
+    sources = [part.splitlines() for part in text.split("\f")]
     while True:
-        for block in (_table_blocks(source) if layout == "table" else (("line", l) for l in source)):
-            if block[0] != "line":
-                draw_table_block(block)
-                continue
-            line = block[1].rstrip().replace("\t", "    ")
-            is_heading = line.startswith("§") or line.startswith("**") and line.endswith("**")
-            clean = line.replace("**", "").replace("*", "")
-            font, size = (bold, 11) if is_heading else (regular, 10)
-            for row in wrap(clean, font, size, usable) if clean.strip() else [""]:
-                if y < bottom + 14:
-                    new_page()
-                c.setFont(font, size)
-                c.drawString(left, y, row)
-                y -= 15 if is_heading else 13
+        for number, source in enumerate(sources):
+            if number:
+                new_page()
+            for block in (_table_blocks(source) if layout == "table" else (("line", l) for l in source)):
+                if block[0] != "line":
+                    draw_table_block(block)
+                    continue
+                line = block[1].rstrip().replace("\t", "    ")
+                is_heading = line.startswith("§") or line.startswith("**") and line.endswith("**")
+                clean = line.replace("**", "").replace("*", "")
+                font, size = (bold, 11) if is_heading else (regular, 10)
+                for row in wrap(clean, font, size, usable) if clean.strip() else [""]:
+                    if y < bottom + 14:
+                        new_page()
+                    c.setFont(font, size)
+                    c.drawString(left, y, row)
+                    y -= 15 if is_heading else 13
         if page >= min_pages:
             break
         new_page()

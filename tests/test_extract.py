@@ -219,6 +219,19 @@ def inspect_cli(path, *extra: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
+def without_sources(data: dict) -> dict:
+    """``inspect --json`` output less its ``sources``, after checking they point at a page and line
+    for each field that was found, and for nothing else."""
+    data = dict(data)
+    sources = data.pop("sources")
+    for key in ("board", "meeting_date", "meeting_time", "place", "justering"):
+        assert (sources[key] is None) == (data[key] is None), key
+        assert sources[key] is None or (sources[key]["page"] >= 1 and sources[key]["line"] >= 1), key
+    assert len(sources["signers"]) == len(data["signers"]) and all(sources["signers"])
+    assert len(sources["paragraphs"]) == len(data["paragraphs"])
+    return data
+
+
 def test_every_sample_has_an_expectation():
     assert sorted(s.name for s in SAMPLES) == sorted(SAMPLE_EXPECTED)
     assert {s.style for s in SAMPLES} >= {"plain", "table", "header", "minnesanteckningar"}
@@ -232,7 +245,7 @@ def test_inspect_json_matches_a_persons_reading(tmp_path, name, layout, header):
     path.write_bytes(sample_pdf(name, layout, header))
     code, out = inspect_cli(path, "--json")
     assert code == 0
-    assert json.loads(out) == SAMPLE_EXPECTED[name]
+    assert without_sources(json.loads(out)) == SAMPLE_EXPECTED[name]
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLE_EXPECTED))
@@ -257,7 +270,7 @@ def test_seed_inspect_json_matches_a_persons_reading(tmp_path, seed_text, seed, 
     path.write_bytes(render(seed_text(seed), layout, header))
     code, out = inspect_cli(path, "--json")
     assert code == 0
-    assert json.loads(out) == SEED_EXPECTED[seed]
+    assert without_sources(json.loads(out)) == SEED_EXPECTED[seed]
 
 
 @pytest.mark.parametrize("seed", sorted(SEED_EXPECTED))
@@ -517,11 +530,10 @@ Ansökan beviljas. Protokollet justeras den 8 mars 2024 på biblioteket.
 @pytest.mark.parametrize("layout", ["plain", "table"])
 def test_roles_side_by_side_and_a_wrapped_paragraph_mention(layout):
     info = read_protocol_pdf(render_text_pdf(SIGNATURE_ROW, layout=layout))
-    if layout == "table":  # only the table layout keeps the three signature columns apart
-        assert [(s.role, s.name) for s in info.signers] == [
-            ("sekreterare", "Lisa Berg"), ("ordforande", "Karl Lund"), ("justerare", "Anna K. Ek")]
-    else:
-        assert info.signers == ()
+    # In running text the three columns run together ("Lisa Berg Karl Lund Anna K. Ek"); only one
+    # way to cut the words gives three names, so they are still read.
+    assert [(s.role, s.name) for s in info.signers] == [
+        ("sekreterare", "Lisa Berg"), ("ordforande", "Karl Lund"), ("justerare", "Anna K. Ek")]
     assert [(p.number, p.title, p.dnr) for p in info.paragraphs] == [(12, "Ansökan om bidrag enligt", "KFN 2024/3")]
     assert (info.board, info.meeting_date, info.place) == ("Kultur- och fritidsnämnden", dt.date(2024, 3, 5),
                                                            "Biblioteket, Hörsalen")
