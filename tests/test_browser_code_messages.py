@@ -67,7 +67,7 @@ def test_code_messages_are_in_view_beside_the_field(server, browser, options, la
         assert message.get_attribute("role") == "status" and message.get_attribute("aria-live") == "polite"
         assert page.locator("#code").get_attribute("aria-describedby") == "kod-besked"
         if label == "phone":
-            shot(page, "signer-phone-2a-code-sent.png")
+            shot(page, "signer-phone-2a-code-sent.png", full_page=False)
 
         page.get_by_label("Engångskod (sex siffror)").fill(_wrong_code(server.latest_code(address)))
         page.get_by_role("button", name="Signera protokollet").click()
@@ -79,7 +79,7 @@ def test_code_messages_are_in_view_beside_the_field(server, browser, options, la
         assert message.get_attribute("role") == "alert"
         assert page.locator("#code").get_attribute("aria-invalid") == "true"
         if label == "phone":
-            shot(page, "signer-phone-2b-wrong-code.png")
+            shot(page, "signer-phone-2b-wrong-code.png", full_page=False)
         assert page.evaluate("document.documentElement.scrollWidth") <= options["viewport"]["width"]
     finally:
         context.close()
