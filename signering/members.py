@@ -8,6 +8,7 @@ whitespace, never fuzzily: a wrong guess would send a protocol to the wrong pers
 from __future__ import annotations
 
 import csv
+import re
 import io
 from dataclasses import dataclass
 
@@ -44,6 +45,15 @@ class RowError:
 def name_key(name: str) -> str:
     """The form of a name that matching compares: case and runs of whitespace do not count."""
     return " ".join(name.split()).casefold()
+
+
+#: a party tag after a name, "(VI)", "(S)", "(KD)": registers often keep it, protocols often drop it
+_PARTY_TAG = re.compile(r"\s*\([^()]{1,20}\)\s*$")
+
+
+def person_key(name: str) -> str:
+    """``name_key`` without a trailing party tag: "Birgitta Häggkvist (VI)" is "birgitta häggkvist"."""
+    return name_key(_PARTY_TAG.sub("", name))
 
 
 def board_members(session, board: Board) -> list[BoardMember]:
@@ -184,13 +194,14 @@ def find_email(session, org_id: int, board_name: str | None, person_name: str) -
 
     None when nobody of that name is registered, or when the name is ambiguous.
     """
-    key = name_key(person_name or "")
-    if not key:
+    if not name_key(person_name or ""):
         return None
     rows = session.execute(select(BoardMember.name, BoardMember.email, Board.name)
                            .join(Board, Board.id == BoardMember.board_id)
                            .where(Board.organisation_id == org_id)).all()
-    named = [(email, board) for name, email, board in rows if name_key(name) == key]
+    # The name as written first; then with and without a party tag on either side.
+    named = ([(email, board) for name, email, board in rows if name_key(name) == name_key(person_name)]
+             or [(email, board) for name, email, board in rows if person_key(name) == person_key(person_name)])
     board_key = name_key(board_name or "")
     in_board = [email for email, board in named if board_key and name_key(board) == board_key]
     if in_board:

@@ -101,8 +101,11 @@ def test_full_flow_over_http(server, smtp_server, tmp_path):  # noqa: F811
         r = requests.post(f"{server.base_url}/api/v1/sign/{token}", json={"code": code, "decision": "sign"}, timeout=60)
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "signed"
-        # The used link is dead.
-        assert requests.get(link, timeout=30).status_code == 404
+        # The used link signs nothing more: its page says when one signed, the API calls it dead.
+        used = requests.get(link, timeout=30)
+        assert used.status_code == 200 and "Du har redan signerat protokollet" in used.text
+        assert "Signera protokollet" not in used.text
+        assert requests.get(f"{server.base_url}/api/v1/sign/{token}", timeout=30).status_code == 404
 
     state = requests.get(f"{server.base_url}/api/v1/protocols/{created['id']}", headers=auth, timeout=30).json()
     assert state["status"] in ("sealed", "posted")

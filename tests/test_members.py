@@ -104,6 +104,24 @@ def test_find_email_board_first_then_organisation_never_another_organisation(db)
         assert find_email(s, org_id, "Kommunstyrelsen", "Siv Sjödi") is None
 
 
+def test_find_email_matches_names_with_and_without_a_party_tag(db):
+    with db.write() as s:
+        ks = board(s, "ange", "Kommunstyrelsen")
+        add_member(s, ks, name="Birgitta Häggkvist (VI)", email="birgitta@ange.se", role="ordforande")
+        add_member(s, ks, name="John Åberg", email="john@ange.se")
+        add_member(s, ks, name="Anna Berg (S)", email="anna.s@ange.se")
+        add_member(s, ks, name="Anna Berg (M)", email="anna.m@ange.se")
+        org_id = ks.organisation_id
+    with db.read() as s:
+        # The protocol drops the tag the register keeps, and the other way round.
+        assert find_email(s, org_id, "Kommunstyrelsen", "Birgitta Häggkvist") == "birgitta@ange.se"
+        assert find_email(s, org_id, "Kommunstyrelsen", "Birgitta Häggkvist (VI)") == "birgitta@ange.se"
+        assert find_email(s, org_id, "Kommunstyrelsen", "John Åberg (C)") == "john@ange.se"
+        # Two people told apart only by their party: the tag decides, and without it nobody is guessed.
+        assert find_email(s, org_id, "Kommunstyrelsen", "Anna Berg (M)") == "anna.m@ange.se"
+        assert find_email(s, org_id, "Kommunstyrelsen", "Anna Berg") is None
+
+
 def test_add_member_checks_input_and_remove(db):
     with db.write() as s:
         ks = board(s, "ange", "Kommunstyrelsen")

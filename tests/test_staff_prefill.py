@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 
@@ -56,7 +57,7 @@ def test_form_filled_from_pdf_and_register_then_sent_with_the_file_again(env):
     assert rows(page)[:3] == [("sekreterare", "Lina Åström", LINA),
                               ("ordforande", "Bengt Öhman", "bengt.ohman@ekasa.se"),
                               ("justerare", "Yvonne Sjödahl", "yvonne.sjodahl@ekasa.se")]
-    assert "välj samma PDF-fil igen" in text(response) and "mbn.pdf" in text(response)
+    assert "filen behöver du inte välja igen" in text(response) and "mbn.pdf" in text(response)
     assert env.blob_files() == blobs_before and env.count(Protocol) == 0  # nothing stored
     signers = rows(page)
     response = upload(client, sample_pdf(), board=MBN, meeting_date="2025-04-08", signers=signers,
@@ -120,3 +121,57 @@ def test_a_hostile_pdf_is_read_outside_the_web_process(env):
         response = read(client, hostile)
     assert response.status_code in (200, 422) and "Traceback" not in text(response)
     assert growth.bytes < 64 * MiB
+
+
+KEPT = re.compile(r'name="kept_file" value="([^"]+)"')
+PARTY_PROTOCOL = ("Protokoll\nKommunstyrelsen\nSammanträdesdatum 2025-09-23\n\n§ 1 Mötets öppnande\n"
+                  "Ordföranden förklarar mötet öppnat.\n\nJusterandes signatur\n\nSekreterare\nSiv Sjödin\n\n"
+                  "Ordförande\nBirgitta Häggkvist\n\nJusterare\nJohn Åberg\n")
+
+
+def _send_kept(client, page: str, **kw):
+    """Send the form as read in, with the kept file's reference and no file chosen."""
+    data = {"board": "Kommunstyrelsen", "meeting_date": "2025-09-23",
+            "signer_role": [r for r, _n, _e in rows(page)], "signer_name": [n for _r, n, _e in rows(page)],
+            "signer_email": [e for _r, _n, e in rows(page)],
+            "kept_file": KEPT.search(page).group(1), "kept_name": "ks.pdf", **kw}
+    return post_form(client, NEW, NEW, data, content_type="multipart/form-data")
+
+
+def test_the_file_read_in_is_sent_without_choosing_it_again_and_only_by_its_session(env):
+    with env.svc.db.write() as s:
+        add_member(s, s.query(Board).filter_by(organisation_id=env.org_id, name="Kommunstyrelsen").one(),
+                   name="Birgitta Häggkvist (VI)", email="birgitta.haggkvist@ange.se", role="ordforande")
+        add_member(s, s.query(Board).filter_by(organisation_id=env.org_id, name="Kommunstyrelsen").one(),
+                   name="John Åberg", email="john.aberg@ange.se", role="justerare")
+    client = env.client(SECRETARY)
+    pdf = render_text_pdf(PARTY_PROTOCOL)
+    page = read(client, pdf, "ks.pdf").get_data(as_text=True)
+    # The register writes the party tag, the protocol does not: the address is found all the same.
+    assert ("ordforande", "Birgitta Häggkvist", "birgitta.haggkvist@ange.se") in rows(page)
+    assert 'id="file" name="file" accept="application/pdf,.pdf" required' not in page
+    # Another staff session (the same user, logged in elsewhere) cannot use the reference.
+    stolen = _send_kept(env.client(SECRETARY), page)
+    assert stolen.status_code == 422 and env.count(Protocol) == 0
+    assert "Den inlästa filen finns inte kvar" in text(stolen)
+    # A mistake in the form keeps the file: the page offers it again.
+    wrong = _send_kept(client, page, meeting_date="")
+    assert wrong.status_code == 422 and KEPT.search(wrong.get_data(as_text=True))
+    response = _send_kept(client, page)
+    assert response.status_code == 303, text(response)
+    protocol = env.protocol(int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert protocol.versions[0].original_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert protocol.versions[0].filename == "ks.pdf"
+    # Used once: the reference is gone.
+    again = _send_kept(client, page)
+    assert again.status_code == 422 and env.count(Protocol) == 1
+
+
+def test_a_kept_file_expires_after_an_hour(env):
+    client = env.client(SECRETARY)
+    page = read(client, render_text_pdf(PARTY_PROTOCOL), "ks.pdf").get_data(as_text=True)
+    env.svc.clock.advance(hours=1, minutes=1)  # the staff session itself lasts 12 hours
+    response = _send_kept(client, page)
+    assert response.status_code == 422 and "Den inlästa filen finns inte kvar" in text(response)
+    assert env.count(Protocol) == 0
+

@@ -15,12 +15,12 @@ from sqlalchemy import select
 from ..clock import aware as _aware
 from ..mail import templates as mails
 from ..errors import InputError
-from ..models import Organisation, Protocol, ProtocolVersion, SignatureRequest
+from ..models import Notice, Organisation, Protocol, ProtocolVersion, SignatureRequest
 from ..pdf.chain import Route, sign_step
 from ..pdf.signature_page import PageSigner
 from .audit import queue_mail, record
 from . import claims
-from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, SignatureInProgress,
+from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, LinkUsed, SignatureInProgress,
                      TooManyRequests, WrongCode)
 from .blob_refs import drop_on_error, drop_unreferenced
 from .finalize import activate, live
@@ -48,6 +48,43 @@ class SigningView:
     still_to_sign: tuple[tuple[str, str], ...]
 
 
+@dataclass(frozen=True)
+class SignedLink:
+    """What a used link tells its own signer: when they signed and where the protocol goes next.
+    Nothing about anyone else but what the anslagstavla will show anyway."""
+    board: str
+    meeting_date: dt.date
+    signed_at: dt.datetime
+    organisation_slug: str
+    #: this signature was the last one: the protocol is now sealed and posted
+    was_last: bool
+    #: the protocol's notice on the anslagstavla, once posted
+    notice_id: int | None
+
+
+def _signed_link(session, svc, request: SignatureRequest) -> SignedLink | None:
+    """The used link's story while the link would still have been valid; None after that, or when
+    its version was replaced or the protocol withdrawn (then the link just no longer works)."""
+    version, protocol = request.version, request.version.protocol
+    if (request.status != RequestStatus.SIGNED or version.voided or protocol.status == ProtocolStatus.WITHDRAWN
+            or request.token_expires_at is None or _aware(request.token_expires_at) < svc.clock()):
+        return None
+    notice = session.execute(select(Notice.id).filter_by(protocol_id=protocol.id)).scalar_one_or_none()
+    return SignedLink(board=protocol.board.name, meeting_date=protocol.meeting_date, signed_at=request.signed_at,
+                      organisation_slug=protocol.board.organisation.slug,
+                      was_last=max(r.position for r in live(version)) == request.position, notice_id=notice)
+
+
+def signed_link(svc, token: str) -> SignedLink | None:
+    """For the page after a signature: the same story as a used link tells."""
+    if not token or len(token) > 200:
+        return None
+    with svc.db.read() as session:
+        request = session.execute(select(SignatureRequest).filter_by(token_hash=token_hash(token))
+                                  ).scalar_one_or_none()
+        return _signed_link(session, svc, request) if request is not None else None
+
+
 def _find(session, svc, token: str, *, lock: bool) -> SignatureRequest:
     if not token or len(token) > 200:
         raise LinkInvalid()
@@ -59,6 +96,9 @@ def _find(session, svc, token: str, *, lock: bool) -> SignatureRequest:
         raise LinkInvalid()
     if request.status == RequestStatus.LOCKED:
         raise LinkLocked()
+    if request.status == RequestStatus.SIGNED:
+        signed = _signed_link(session, svc, request)
+        raise LinkUsed(signed) if signed else LinkInvalid()
     status = request.status
     if status == RequestStatus.SIGNING and request.version.protocol.status == ProtocolStatus.SIGNING:
         _settle_claim(svc, request, lock=lock)
@@ -286,7 +326,8 @@ def _apply_signature(session, svc, request: SignatureRequest, version: ProtocolV
     org: Organisation = protocol.board.organisation
     version.working_sha256 = new_sha
     now = svc.clock()
-    request.status, request.signed_at, request.token_hash, request.claimed_by = RequestStatus.SIGNED, now, None, None
+    # The token's hash stays: the used link can then tell its signer when they signed (LinkUsed).
+    request.status, request.signed_at, request.claimed_by = RequestStatus.SIGNED, now, None
     protocol.updated_at = now
     record(session, svc, org_id=org.id, kind="signed", protocol_id=protocol.id, request_id=request.id,
            actor=request.email, ip=ip, position=request.position,

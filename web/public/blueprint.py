@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from signering.local_time import local_time as when
+
 from ..extensions import csrf, current_lang
 from . import board, feed, log, verify
-from .present import day, kind_label, role_label, when
+from .present import day, kind_label, notice_title, role_label
 
 bp = Blueprint("public", __name__, static_folder="static", static_url_path="/public-static")
 
@@ -48,5 +50,6 @@ csrf.exempt(verify.api_verify_post)
 @bp.context_processor
 def _helpers():
     lang = current_lang()
-    return {"day": lambda value: day(value, lang), "kind_label": kind_label, "role_label": role_label,
+    return {"day": lambda value: day(value, lang), "kind_label": kind_label, "notice_title": notice_title,
+            "role_label": role_label,
             "when": when}

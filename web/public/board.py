@@ -12,12 +12,13 @@ from flask import abort, g, redirect, render_template, request, send_file, url_f
 from sqlalchemy import null, select
 
 from signering import notices as notice_rules
+from signering.local_time import STOCKHOLM
 from signering.models import Notice, Organisation, Protocol, ProtocolVersion
 from signering.registry import InvalidHash, normalise
 
 from ..extensions import services
 from .page_cache import app_cache
-from .present import STOCKHOLM, notice_view, paragraphs
+from .present import notice_view, paragraphs
 from signering.route import JUSTERAT, NoticeStatus
 
 ARCHIVE_PAGE = 50

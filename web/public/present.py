@@ -7,7 +7,6 @@ never e-mail addresses; the signers list is rebuilt key by key so nothing else s
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
@@ -15,7 +14,6 @@ from signering.legal_dates import format_date
 from signering.models import Notice
 from signering.route import NoticeStatus
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def kind_label(kind: str) -> str:
@@ -25,6 +23,17 @@ def kind_label(kind: str) -> str:
         "kallelse": _("Kallelse"),
         "underrattelse": _("Underrättelse"),
     }.get(kind, kind)
+
+
+def notice_title(view: dict) -> str:
+    """The notice's title in the page's language. A bevis om justering's title was made from its
+    board and date ("Kommunstyrelsen, sammanträde 2025-09-16"), so it can be said in English too;
+    any other title is shown as the secretary wrote it."""
+    made = f"{view.get('board')}, sammanträde {view.get('meeting_date')}"
+    title = view.get("title") or ""
+    if view.get("kind") == "bevis_om_justering" and view.get("board") and title.startswith(made):
+        return _("%(board)s, sammanträde %(date)s", board=view["board"], date=view["meeting_date"]) + title[len(made):]
+    return title
 
 
 def role_label(role: str) -> str:
@@ -40,17 +49,6 @@ def day(value: dt.date | str | None, lang: str = "sv") -> str:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
     return format_date(value, lang) if value else ""
-
-
-def when(value: dt.datetime | str | None) -> str:
-    """A moment as Swedish local time, '2025-10-07 11:30'; naive values are UTC (as SQLite returns them)."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
 def sealed_version(notice: Notice):

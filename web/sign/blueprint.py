@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from signering.errors import InputError
 from signering.pdf.preview import page_png
 from signering.workflow import signing
-from signering.workflow.errors import LinkInvalid, TooManyRequests
+from signering.workflow.errors import LinkInvalid, LinkUsed, TooManyRequests
 
 from ..extensions import services
 
@@ -19,6 +19,17 @@ bp = Blueprint("sign", __name__, url_prefix="/signera")
 
 def _ip() -> str:
     return request.remote_addr or ""
+
+
+#: where the page lands after "Skicka kod" or a failed try: the code field with its message
+CODE_ANCHOR = "beslut"
+
+
+@bp.errorhandler(LinkUsed)
+def _used(exc: LinkUsed):
+    # Only the link's holder gets here; they learn when they signed and where to follow it.
+    body = render_template("sign/done.html", status="used", signed=exc.signed)
+    return body, 200 if request.endpoint in ("sign.page", "sign.decide") else 404
 
 
 @bp.get("/<token>")
@@ -56,7 +67,7 @@ def send_code(token: str):
                  "A six-digit code has been sent to your e-mail. It is valid for 10 minutes."), "ok")
     except TooManyRequests as exc:
         flash(exc.message(g.lang), "error")
-    return redirect(url_for("sign.page", token=token, _anchor="beslut"))
+    return redirect(url_for("sign.page", token=token, _anchor=CODE_ANCHOR))
 
 
 @bp.post("/<token>")
@@ -70,8 +81,9 @@ def decide(token: str):
     except InputError as exc:
         # Wrong code, missing reason: show the page again with the message, keeping the reason typed.
         flash(exc.message(g.lang), "error")
-        return redirect(url_for("sign.page", token=token, _anchor="beslut"))
-    return render_template("sign/done.html", status=status)
+        return redirect(url_for("sign.page", token=token, _anchor=CODE_ANCHOR))
+    signed = signing.signed_link(services(), token) if status == "signed" else None
+    return render_template("sign/done.html", status=status, signed=signed)
 
 
 def _t(sv: str, en: str) -> str:

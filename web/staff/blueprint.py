@@ -56,11 +56,6 @@ for _rule, _endpoint, _view, _methods, _guard in _ROUTES:
     bp.add_url_rule(_rule, _endpoint, _guard(_view), methods=_methods)
 
 
-@bp.app_template_filter("stockholm")
-def _stockholm(when):
-    return present.local_time(when)
-
-
 @bp.context_processor
 def _labels():
     return {"labels": present, "me": me() if session.get("user_id") else None}

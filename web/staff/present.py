@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from signering.route import ProtocolStatus, RequestStatus
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 PROTOCOL_STATUS = {
     ProtocolStatus.SIGNING: _l("Under justering"),
@@ -76,15 +71,6 @@ def delivery_outcome(delivery) -> str:
     if delivery.last_error:
         return _("Inget svar")
     return ""
-
-
-def local_time(when: dt.datetime | None) -> str:
-    """Stored times are UTC (SQLite returns them naive); staff read Swedish local time."""
-    if when is None:
-        return ""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
 
 
 def current_turn(protocol):

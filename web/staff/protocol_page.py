@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from signering.errors import SigneringError
-from signering.models import Event, Protocol, ProtocolVersion
+from signering.models import Event, Protocol, ProtocolVersion, User
 from signering.workflow import extracts as core_extracts
 from signering.workflow import meeting_dates
 
@@ -78,8 +78,12 @@ def render(protocol_id: int, *, error: str | None = None, form: dict | None = No
             replaceable = [r for r in version.requests if r.status in PENDING]
         else:
             replaceable = []
+        # Uploads record the staff user's address; people know each other by name.
+        uploader = s.execute(select(User.name).filter_by(organisation_id=protocol.organisation_id,
+                                                         email=protocol.created_by)).scalar_one_or_none()
         return render_template("staff/protocol.html", protocol=protocol, version=version, events=events,
-                               people=people, turn=present.current_turn(protocol), declined=declined,
+                               people=people, uploader=uploader or protocol.created_by,
+                               turn=present.current_turn(protocol), declined=declined,
                                replaceable=replaceable, error=error, form=form or {},
                                blocked=present.blocked(protocol), warnings=_warnings(events, version),
                                **extract_context(s, protocol)), status
