@@ -9,8 +9,9 @@ import re
 
 from signering.accounts import create_board, create_user
 from signering.members import add_member
-from signering.models import Organisation, Protocol
+from signering.models import Board, Organisation, Protocol
 from signering.samples import sample
+from signering.textpdf import render_text_pdf
 from test_staff_support import PASSWORD, SECRETARY, env, post_form, text, upload  # noqa: F401  (env: the shared fixture)
 
 NEW = "/sekreterare/nytt"
