@@ -210,10 +210,11 @@ def _extract_page(*, kind: str, organisation: str, board: str, meeting_date: dt.
 
 def build_extract_pdf(original_pdf: bytes, paragraphs: list[int], *, board: str, meeting_date: dt.date,
                       organisation: str = "", kind: str = "utdrag", lang: str = "sv",
-                      parent_sha256: str | None = None, secretary: str = "") -> bytes:
+                      parent_sha256: str | None = None, secretary: str = "", nonce: str | None = None) -> bytes:
     """A new PDF: the extract page, then the pages of ``original_pdf`` holding ``paragraphs``.
 
-    Raises :class:`UnknownParagraph` for a number the protocol does not hold.
+    Raises :class:`UnknownParagraph` for a number the protocol does not hold. ``nonce`` goes
+    into the metadata, so that two extracts of the same paragraphs are two files, two hashes.
     """
     if kind not in ("utdrag", "omedelbar"):
         raise ValueError(f"not an extract kind: {kind!r}")
@@ -235,8 +236,11 @@ def build_extract_pdf(original_pdf: bytes, paragraphs: list[int], *, board: str,
     writer.append(PdfReader(io.BytesIO(first)))
     # Whole pages, unchanged: what the justerare signed is what the recipient reads.
     writer.append(PdfReader(io.BytesIO(original_pdf)), pages=pages, import_outline=False)
-    writer.add_metadata({"/Title": f"{_TEXTS['sv'][kind]} {board} {meeting_date.isoformat()} "
-                                   + ", ".join(f"§ {n}" for n in numbers)})
+    metadata = {"/Title": f"{_TEXTS['sv'][kind]} {board} {meeting_date.isoformat()} "
+                          + ", ".join(f"§ {n}" for n in numbers)}
+    if nonce:
+        metadata["/SigneringExtractId"] = nonce
+    writer.add_metadata(metadata)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

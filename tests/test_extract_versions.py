@@ -16,7 +16,7 @@ from signering.mail import templates as mails
 from signering.textpdf import render_text_pdf
 from signering.workflow.extracts import create_extract
 from signering.workflow.finalize import SignerInput, finalize
-from test_extracts import SIGNERS, _link, _sign_all, env, mbn_pdf  # noqa: F401  (fixtures)
+from test_extracts import SIGNERS, _link, _sign, _sign_all, env, mbn_pdf  # noqa: F401  (fixtures)
 from test_staff_support import BOARD, SECRETARY, post_form, text, upload_ok
 
 #: written for these tests: a working group's notes, items numbered "1." without any §
@@ -154,3 +154,43 @@ def test_protocol_page_offers_numbered_items_or_says_why_not(env):
     shown = text(client.get(f"/sekreterare/protokoll/{none}"))
     assert "Omedelbar justering av paragraf" not in shown
     assert "Protokollet kan inte delas upp i paragrafer" in shown and "1. Mötets öppnande" in shown
+
+
+def test_one_hash_one_protocol_for_extracts_and_reuploads(env, mbn_pdf):
+    from signering import registry
+    from signering.workflow import manage
+    from signering.workflow.errors import NotAllowed
+
+    client = env.client(SECRETARY)
+    parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
+    parent_link = _link(env, SIGNERS[0])
+    # § 21 sent for immediate justering twice: the second is refused, naming the first.
+    child_id = create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[21], kind="omedelbar")
+    with pytest.raises(NotAllowed) as refused:
+        create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=["21"], kind="omedelbar")
+    assert f"§ 21 är redan skickad för omedelbar justering (protokoll {child_id})" in refused.value.message("sv")
+    # Once withdrawn it may be sent again, as a file of its own.
+    manage.withdraw(env.svc, org_id=env.org_id, protocol_id=child_id, actor=SECRETARY, reason="fel paragraf")
+    again = create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[21], kind="omedelbar")
+    assert env.protocol(again).current.original_sha256 != env.protocol(child_id).current.original_sha256
+
+    assert _sign(env, SIGNERS[0], parent_link) == "signed"
+    _sign_all(env, SIGNERS[1:])
+    assert env.protocol(parent_id).status == "posted"
+    # The utdrag of § 20 made twice: two protocols, two files; each hash answers for its own.
+    first = create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[20], actor=SECRETARY)
+    second = create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[20], actor=SECRETARY)
+    hashes = [env.protocol(p).current.original_sha256 for p in (first, second)]
+    assert hashes[0] != hashes[1]
+
+    # A withdrawn protocol's file cannot start a second protocol: its QR code would name the new one.
+    plain = render_text_pdf(NUMBERED)
+    withdrawn = upload_ok(env, client, plain, meeting_date="2025-05-14", confirm_late=True)
+    manage.withdraw(env.svc, org_id=env.org_id, protocol_id=withdrawn, actor=SECRETARY, reason="fel datum")
+    from test_staff_support import upload
+    response = upload(client, plain, meeting_date="2025-05-13", confirm_late=True)
+    assert response.status_code == 409
+    assert f"redan använts i protokoll {withdrawn}" in text(response) and "Spara PDF:en på nytt" in text(response)
+    with env.svc.db.read() as s:
+        answer = registry.lookup(s, env.protocol(withdrawn).current.original_sha256)
+    assert answer["meeting_date"] == "2025-05-14" and answer["status"] == "withdrawn"
