@@ -69,6 +69,31 @@ def _meeting(board: str, meeting_date: date, lang: str) -> str:
     return f"the meeting of {board.strip()} on {_day(meeting_date, lang)}"
 
 
+def _numbers(paragraphs) -> str:
+    return ", ".join(f"§ {n}" for n in paragraphs or ())
+
+
+def _document(kind: str, paragraphs, lang: str) -> str:
+    """What a mail is about, as the object of a sentence: the protocol, the extract or the paragraph.
+
+    An omedelbar justering runs beside the full protocol with the same signers: without the
+    paragraph's number in every subject the two routes' mails cannot be told apart.
+    """
+    numbers = _numbers(paragraphs)
+    if kind == "utdrag":
+        return f"protokollsutdraget {numbers}" if lang == "sv" else f"the extract {numbers}"
+    if kind == "omedelbar":
+        return f"paragrafen {numbers}" if lang == "sv" else f"paragraph {numbers}"
+    return "protokollet" if lang == "sv" else "the minutes"
+
+
+def _subject_prefix(kind: str, paragraphs, lang: str) -> str:
+    if kind != "omedelbar":
+        return ""
+    numbers = _numbers(paragraphs)
+    return f"Omedelbar justering av {numbers}: " if lang == "sv" else f"Immediate justering of {numbers}: "
+
+
 def _url(url: str) -> str:
     if not re.fullmatch(r"https?://\S+", url or ""):
         raise InputError(
@@ -115,32 +140,45 @@ def _hello(name: str | None, lang: str) -> str:
 
 
 def _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang,
-             reminder: bool) -> OutgoingMail:
+             reminder: bool, kind: str = "protokoll", paragraphs=()) -> OutgoingMail:
     lang, role = _lang(lang), _role(role)
     meeting, until = _meeting(board, meeting_date, lang), _deadline(deadline, lang)
     role_name = role.noun(lang)
     # A plain date means the whole day; with a time, the link ends at that time.
     timed = isinstance(deadline, datetime)
     valid_sv, valid_en = ("till", "") if timed else ("till och med", " inclusive")
+    thing = _document(kind, paragraphs, lang)
+    prefix = _subject_prefix(kind, paragraphs, lang)
     if lang == "sv":
         verb = "signera" if role == "sekreterare" else "justera och signera"
-        subject = f"{verb.capitalize()} protokollet från {meeting}"
+        subject = f"{prefix}{verb.capitalize() if not prefix else verb} {thing} från {meeting}"
         if reminder:
             subject = f"Påminnelse: {subject}"
             waiting = "din signatur" if role == "sekreterare" else "din justering"
-            opening = f"Det här är en påminnelse: protokollet från {meeting} väntar fortfarande på {waiting}."
+            opening = f"Det här är en påminnelse: {thing} från {meeting} väntar fortfarande på {waiting}."
+        elif kind == "utdrag":
+            opening = (f"Ett utdrag ur det justerade protokollet från {meeting}, {_numbers(paragraphs)}, är klart "
+                       "att signeras. Du intygar att utdraget är rätt (”Rätt utdraget intygar”).")
+        elif kind == "omedelbar":
+            opening = (f"Sammanträdet beslutade att {_numbers(paragraphs)} i protokollet från {meeting} skulle "
+                       f"justeras omedelbart. Paragrafen justeras för sig, före resten av protokollet, som du får "
+                       f"en egen länk till.")
         elif role == "sekreterare":
             opening = f"Protokollet från {meeting} är klart att signeras."
         else:
             opening = f"Protokollet från {meeting} är klart för justering."
-        opening += f" Som {role_name} ombeds du {verb} det senast {until}."
+        opening += f" Som {role_name} ombeds du {verb} {'det' if kind != 'omedelbar' else 'den'} senast {until}."
         if role == "sekreterare" and not reminder:
-            opening += " Du signerar först; därefter går det vidare till ordförande och justerare."
+            if kind == "utdrag":
+                opening += (" Du signerar ensam; när du har signerat förseglas utdraget och skickas till mottagarna "
+                            "under ”Beslutet skickas till”. Det anslås inte på anslagstavlan.")
+            else:
+                opening += " Du signerar först; därefter går det vidare till ordförande och justerare."
         steps = [
             "Öppna länken nedan.",
             "Du får en sexsiffrig kod i ett separat e-postmeddelande. Skriv in koden på sidan.",
-            "Läs protokollet.",
-            "Signera protokollet, eller avböj och skriv varför om något behöver rättas.",
+            f"Läs {thing}.",
+            f"Signera {thing}, eller avböj och skriv varför om något behöver rättas.",
         ]
         blocks = [_hello(signer_name, lang), opening, "Så här gör du:", steps, _Link(_url(link)),
                   f"Länken är personlig och gäller {valid_sv} {until}. Vidarebefordra inte meddelandet."]
@@ -149,23 +187,35 @@ def _request(to, signer_name, role, board, meeting_date, link, deadline, secreta
                        f"Vänliga hälsningar\n{secretary_name}"]
     else:
         verb = "sign" if role == "sekreterare" else "check and sign"
-        subject = f"Please {verb} the minutes of {meeting}"
+        subject = f"{prefix}{'please ' if prefix else 'Please '}{verb} {thing} of {meeting}"
         if reminder:
             subject = f"Reminder: {subject}"
             waiting = "your signature" if role == "sekreterare" else "your check (justering)"
-            opening = f"This is a reminder: the minutes of {meeting} are still waiting for {waiting}."
+            opening = f"This is a reminder: {thing} of {meeting} {'are' if kind == 'protokoll' else 'is'} " \
+                      f"still waiting for {waiting}."
+        elif kind == "utdrag":
+            opening = (f"An extract, {_numbers(paragraphs)}, of the adjusted minutes of {meeting} is ready to be "
+                       "signed. You certify that the extract is true (“Rätt utdraget intygar”).")
+        elif kind == "omedelbar":
+            opening = (f"The meeting decided that {_numbers(paragraphs)} of the minutes of {meeting} be adjusted at "
+                       "once. The paragraph is adjusted on its own, before the rest of the minutes, for which you "
+                       "get a link of its own.")
         elif role == "sekreterare":
             opening = f"The minutes of {meeting} are ready to be signed."
         else:
             opening = f"The minutes of {meeting} are ready for checking (justering)."
-        opening += f" As {role_name} you are asked to {verb} them by {until}."
+        opening += f" As {role_name} you are asked to {verb} {'them' if kind == 'protokoll' else 'it'} by {until}."
         if role == "sekreterare" and not reminder:
-            opening += " You sign first; then they go on to the chair and the minutes checkers."
+            if kind == "utdrag":
+                opening += (" You sign alone; once you have signed, the extract is sealed and sent to the recipients "
+                            "under “Beslutet skickas till”. It is not posted on the notice board.")
+            else:
+                opening += " You sign first; then they go on to the chair and the minutes checkers."
         steps = [
             "Open the link below.",
             "You will receive a six-digit code in a separate e-mail. Enter the code on the page.",
-            "Read the minutes.",
-            "Sign the minutes, or decline and say why if something needs to be corrected.",
+            f"Read {thing}.",
+            f"Sign {thing}, or decline and say why if something needs to be corrected.",
         ]
         blocks = [_hello(signer_name, lang), opening, "What to do:", steps, _Link(_url(link)),
                   f"The link is personal and valid until {until}{valid_en}. Do not forward this message."]
@@ -176,24 +226,31 @@ def _request(to, signer_name, role, board, meeting_date, link, deadline, secreta
 
 
 def invitation(to: str, signer_name: str, role: str, board: str, meeting_date: date, link: str,
-               deadline: date | datetime, secretary_name: str, lang: str = "sv") -> OutgoingMail:
-    """Asks a signer to justera and sign (the secretary: to sign) through their personal link."""
-    return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, False)
+               deadline: date | datetime, secretary_name: str, lang: str = "sv", kind: str = "protokoll",
+               paragraphs=()) -> OutgoingMail:
+    """Asks a signer to justera and sign (the secretary: to sign) through their personal link.
+
+    ``kind`` "utdrag" or "omedelbar" with its ``paragraphs`` says what is signed and what follows."""
+    return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, False,
+                    kind, paragraphs)
 
 
 def reminder(to: str, signer_name: str, role: str, board: str, meeting_date: date, link: str,
-             deadline: date | datetime, secretary_name: str, lang: str = "sv") -> OutgoingMail:
+             deadline: date | datetime, secretary_name: str, lang: str = "sv", kind: str = "protokoll",
+             paragraphs=()) -> OutgoingMail:
     """The invitation again, marked as a reminder."""
-    return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, True)
+    return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, True,
+                    kind, paragraphs)
 
 
-def code(to: str, signer_name: str, code: str, minutes_valid: int, lang: str = "sv") -> OutgoingMail:
+def code(to: str, signer_name: str, code: str, minutes_valid: int, lang: str = "sv", kind: str = "protokoll",
+         paragraphs=()) -> OutgoingMail:
     """The one-time code; deliberately without the link, so this mail alone cannot be used to sign."""
     lang = _lang(lang)
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         raise InputError("Koden ska bestå av sex siffror.", "The code must be six digits.", field="code")
     if lang == "sv":
-        subject = "Din kod för att signera protokollet"
+        subject = _subject_prefix(kind, paragraphs, lang) + f"Din kod för att signera {_document(kind, paragraphs, lang)}"
         blocks = [
             _hello(signer_name, lang),
             f"Din kod är: {code}",
@@ -202,7 +259,7 @@ def code(to: str, signer_name: str, code: str, minutes_valid: int, lang: str = "
             "till någon annan; kommunen frågar aldrig efter den.",
         ]
     else:
-        subject = "Your code for signing the minutes"
+        subject = _subject_prefix(kind, paragraphs, lang) + f"Your code for signing {_document(kind, paragraphs, lang)}"
         blocks = [
             _hello(signer_name, lang),
             f"Your code is: {code}",
@@ -271,25 +328,33 @@ def link_locked(to_secretary: str, signer_name: str, board: str, meeting_date: d
 
 
 def sealed(to: str, board: str, meeting_date: date, sealed_url: str, verify_url: str,
-           lang: str = "sv") -> OutgoingMail:
+           lang: str = "sv", kind: str = "protokoll", paragraphs=()) -> OutgoingMail:
     """Tells everyone involved that the protocol is justerat, signed by all and sealed."""
     lang = _lang(lang)
     meeting = _meeting(board, meeting_date, lang)
+    thing = _document(kind, paragraphs, lang)
     if lang == "sv":
-        subject = f"Protokollet från {meeting} är justerat"
+        # "paragrafen" is common gender, "protokollet" and "utdraget" neuter.
+        done, signed = ("justerad", "signerad") if kind == "omedelbar" else ("justerat", "signerat")
+        subject = _subject_prefix(kind, paragraphs, lang) + f"{thing} från {meeting} är {done}"
+        subject = subject[0].upper() + subject[1:]
         blocks = [
             _hello(None, lang),
-            f"Protokollet från {meeting} är nu justerat och signerat av alla undertecknare.",
+            f"{thing[0].upper() + thing[1:]} från {meeting} är nu {done} och {signed} av alla undertecknare.",
             "Hämta det signerade protokollet här:",
             _Link(_url(sealed_url)),
             "Vem som helst kan kontrollera underskrifterna och att protokollet inte har ändrats här:",
             _Link(_url(verify_url)),
         ]
     else:
-        subject = f"The minutes of {meeting} have been checked and signed"
+        subject = _subject_prefix(kind, paragraphs, lang) + (
+            f"The minutes of {meeting} have been checked and signed" if kind == "protokoll"
+            else f"{thing[0].upper() + thing[1:]} of {meeting} has been checked and signed")
+        subject = subject[0].upper() + subject[1:]
         blocks = [
             _hello(None, lang),
-            f"The minutes of {meeting} have now been checked and signed by all signers.",
+            f"The minutes of {meeting} have now been checked and signed by all signers." if kind == "protokoll"
+            else f"{thing[0].upper() + thing[1:]} of {meeting} has now been checked and signed by all signers.",
             "Download the signed minutes here:",
             _Link(_url(sealed_url)),
             "Anyone can check the signatures, and that the minutes have not been changed, here:",

@@ -10,6 +10,9 @@ protocol's own route while the protocol itself is still under justering.
 from __future__ import annotations
 
 import io
+import secrets
+
+from sqlalchemy import select
 
 from .. import extracts
 from ..errors import InputError
@@ -81,6 +84,18 @@ def _groups(by_paragraph: dict[int, list[str]]) -> list[tuple[list[int], list[st
     return sorted(((list(k), v) for k, v in groups.items()), key=lambda g: g[0])
 
 
+def _one_route_per_paragraph(session, parent: Protocol, number: int) -> None:
+    """Two routes for one paragraph would post two notices of one decision, each with its own appeal dates."""
+    for child in session.execute(select(Protocol).filter_by(parent_id=parent.id, kind=ProtocolKind.OMEDELBAR,
+                                                            organisation_id=parent.organisation_id)).scalars():
+        if number in (child.paragraphs or []) and child.status != ProtocolStatus.WITHDRAWN:
+            raise NotAllowed(
+                f"§ {number} är redan skickad för omedelbar justering (protokoll {child.id}). En paragraf justeras "
+                f"omedelbart en gång; ska den göras om, dra först tillbaka den pågående justeringen.",
+                f"§ {number} has already been sent for immediate justering (protocol {child.id}). A paragraph is "
+                f"adjusted at once only once; to start again, withdraw the justering under way first.")
+
+
 def create_extract(svc, *, org_id: int, parent_id: int, paragraphs, kind: str = ProtocolKind.UTDRAG, actor: str = "") -> int:
     """Build the extract of ``paragraphs`` of protocol ``parent_id`` and route it. Returns its id
     (for an utdrag split by recipient, the first one's: see :func:`create_extracts`)."""
@@ -117,6 +132,7 @@ def create_extracts(svc, *, org_id: int, parent_id: int, paragraphs, kind: str =
             if len(numbers) != 1:
                 raise InputError("Välj en paragraf för omedelbar justering.",
                                  "Choose one paragraph for immediate adjustment.", field="paragraphs")
+            _one_route_per_paragraph(session, parent, numbers[0])
             signers = [SignerInput(r.name, r.email, r.role) for r in route]
         board, meeting_date = parent.board.name, parent.meeting_date
         organisation = parent.board.organisation.name
@@ -129,7 +145,9 @@ def create_extracts(svc, *, org_id: int, parent_id: int, paragraphs, kind: str =
         else [(numbers, [])]
     pdfs = [(group, names, extracts.build_extract_pdf(
         original, group, board=board, meeting_date=meeting_date, organisation=organisation, kind=kind,
-        lang=svc.settings.lang, parent_sha256=printed_sha, secretary=signers[0].name if signers else ""))
+        lang=svc.settings.lang, parent_sha256=printed_sha, secretary=signers[0].name if signers else "",
+        # Each extract its own bytes: the same paragraphs made twice must not share one hash.
+        nonce=secrets.token_hex(16)))
         for group, names in groups]  # all built (and checked) before any is routed
     name = "utdrag" if kind == ProtocolKind.UTDRAG else "omedelbar-justering"
     ids = []

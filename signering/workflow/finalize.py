@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from .. import registry
+from .. import extracts, registry
 from ..mail import templates as mails
 from ..errors import InputError, SigneringError
 from ..ingest import ingest
@@ -94,6 +94,12 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
     """
     if kind not in ("protokoll", "utdrag", "omedelbar"):
         raise ValueError(f"unknown protocol kind {kind!r}")
+    if protocol_id is not None:
+        # A new version keeps what the protocol is: an utdrag stays the secretary's alone and
+        # must still hold its paragraphs.
+        with svc.db.read() as session:
+            existing = one_in_organisation(session, Protocol, protocol_id, org_id)
+            kind, paragraphs = existing.kind or "protokoll", list(existing.paragraphs or [])
     signers = validate_signers(signers, secretary_only=kind == "utdrag")
     if not isinstance(meeting_date, dt.date):
         raise InputError("Sammanträdesdatum saknas.", "The meeting date is missing.", field="meeting_date")
@@ -115,6 +121,8 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         # Extracts are made here from a protocol already checked; only an upload is compared.
         mismatch = _date_mismatch(ingested.path, meeting_date) if kind == "protokoll" else None
         original = svc.blobs.read(sha)
+        if protocol_id is not None and kind != "protokoll":
+            extracts.check_holds(_paragraphs_in(ingested.path), paragraphs)
         route = Route(board=board_label, meeting_date=meeting_date,
                       signers=tuple(PageSigner(s.name, s.role) for s in signers), organisation=org_name)
         prepared, _ = prepare(original, route, svc.settings.base_url, svc.settings.lang,
@@ -168,6 +176,14 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         return protocol.id
 
 
+def _paragraphs_in(path: str) -> set[int]:
+    """The § numbers the upload reader finds in the file, read in the capped child."""
+    try:
+        return {p.number for p in read_protocol_isolated(path).paragraphs}
+    except SigneringError:
+        return set()
+
+
 def _date_mismatch(path: str, typed: dt.date):
     """The PDF's own meeting date, read in the capped child, against the typed one (None if equal or unread)."""
     try:
@@ -194,7 +210,8 @@ def activate(session, svc, org, protocol, version, request: SignatureRequest, *,
     message = template(to=request.email, signer_name=request.name, role=request.role,
                        board=protocol.board.name, meeting_date=protocol.meeting_date, link=svc.link(token),
                        deadline=request.token_expires_at.date(), secretary_name=live(version)[0].name
-                       if version.requests else "", lang=svc.settings.lang)
+                       if version.requests else "", lang=svc.settings.lang, kind=protocol.kind or "protokoll",
+                       paragraphs=list(protocol.paragraphs or []))
     queue_mail(session, svc, message, org_id=org.id)
     record(session, svc, org_id=org.id, kind="reminded" if reminder else "sent", protocol_id=protocol.id,
            request_id=request.id, actor=actor, to=request.email, position=request.position)

@@ -99,7 +99,8 @@ def _apply_seal(svc, version_id: int, base_sha: str, sealed_sha: str, written: l
                 queue_mail(session, svc, mails.sealed(
                     to=person.email, board=protocol.board.name, meeting_date=protocol.meeting_date,
                     sealed_url=svc.urls.sealed_pdf(sealed_sha),
-                    verify_url=svc.urls.verify(version.original_sha256), lang=svc.settings.lang),
+                    verify_url=svc.urls.verify(version.original_sha256), lang=svc.settings.lang,
+                    kind=protocol.kind or "protokoll", paragraphs=list(protocol.paragraphs or [])),
                     org_id=org.id)
         return True
 

@@ -46,6 +46,9 @@ class SigningView:
     code_sent: bool
     signed_so_far: tuple[tuple[str, str, dt.datetime], ...]
     still_to_sign: tuple[tuple[str, str], ...]
+    #: protokoll, utdrag or omedelbar, and an extract's paragraphs: what the page and its title name
+    kind: str = "protokoll"
+    paragraphs: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ def _view(request: SignatureRequest) -> SigningView:
         signed_so_far=tuple((r.name, r.role, r.signed_at) for r in version.requests if r.status == RequestStatus.SIGNED),
         still_to_sign=tuple((r.name, r.role) for r in version.requests
                             if r.position > request.position and r.status in (RequestStatus.WAITING, RequestStatus.ACTIVE)),
+        kind=protocol.kind or "protokoll", paragraphs=tuple(protocol.paragraphs or ()),
     )
 
 
@@ -176,8 +180,11 @@ def send_code(svc, token: str, *, ip: str = "") -> None:
         code = new_code()
         request.code_hash = code_hash(svc.settings.secret_key, request.id, code)
         request.code_expires_at = now + valid
+        protocol = request.version.protocol
         queue_mail(session, svc, mails.code(to=request.email, signer_name=request.name, code=code,
-                                            minutes_valid=svc.settings.code_valid_minutes, lang=svc.settings.lang),
+                                            minutes_valid=svc.settings.code_valid_minutes, lang=svc.settings.lang,
+                                            kind=protocol.kind or "protokoll",
+                                            paragraphs=list(protocol.paragraphs or [])),
                    org_id=request.version.protocol.organisation_id)
         record(session, svc, org_id=request.version.protocol.organisation_id, kind="code_sent",
                protocol_id=request.version.protocol_id, request_id=request.id, actor=request.email, ip=ip)

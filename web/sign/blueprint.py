@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 
-from signering.errors import InputError
+from signering.errors import InputError, SigneringError
 from signering.pdf.preview import page_png
 from signering.workflow import signing
 from signering.workflow.errors import LinkInvalid, LinkUsed, TooManyRequests
@@ -38,7 +39,19 @@ def page(token: str):
     total = view.page_count + 1  # the protocol and its signature page
     number = request.args.get("sida", default=1, type=int)
     number = min(max(1, number), total)
-    return render_template("sign/page.html", view=view, token=token, page=number, total=total)
+    return render_template("sign/page.html", view=view, token=token, page=number, total=total,
+                           heading=heading(view.kind, view.paragraphs))
+
+
+def heading(kind: str, paragraphs) -> str:
+    """The page's title: an extract and an immediately adjusted paragraph are named as such, so a
+    signer with two links (the paragraph's and the protocol's) can tell them apart."""
+    numbers = ", ".join(f"§ {n}" for n in paragraphs)
+    if kind == "omedelbar":
+        return _("Omedelbar justering av %(numbers)s", numbers=numbers)
+    if kind == "utdrag":
+        return _("Signera protokollsutdrag %(numbers)s", numbers=numbers)
+    return _("Justera protokoll")
 
 
 @bp.get("/<token>/protokoll.pdf")
@@ -74,6 +87,12 @@ def send_code(token: str):
 def decide(token: str):
     decision = request.form.get("decision", "")
     try:
+        # Read before deciding: once signed the link no longer opens, and the page after it
+        # must still say what was signed and what happens next.
+        before, _sha = signing.view_for_token(services(), token)
+    except SigneringError:
+        before = None  # decide() below gives the answer for a link that does not open
+    try:
         status = signing.decide(services(), token, request.form.get("code", ""), decision,
                                 request.form.get("reason", ""), ip=_ip())
     except LinkInvalid:
@@ -83,7 +102,10 @@ def decide(token: str):
         flash(exc.message(g.lang), "error")
         return redirect(url_for("sign.page", token=token, _anchor=CODE_ANCHOR))
     signed = signing.signed_link(services(), token) if status == "signed" else None
-    return render_template("sign/done.html", status=status, signed=signed)
+    return render_template("sign/done.html", status=status, signed=signed,
+                           kind=before.kind if before else "protokoll",
+                           heading=heading(before.kind, before.paragraphs) if before else "",
+                           last=before is not None and not before.still_to_sign)
 
 
 def _t(sv: str, en: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask import render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -41,7 +42,7 @@ def extract_context(session, protocol: Protocol) -> dict:
                                .order_by(Protocol.id)).scalars().all()
     offer = [kind for kind, states in EXTRACT_OFFER.items()
              if protocol.kind == "protokoll" and protocol.status in states]
-    paragraphs = []
+    paragraphs, unreadable = [], None
     if offer:
         # Reading a protocol's text takes a good tenth of a second; the file never changes under its hash.
         cache = app_cache("staff_paragraphs", max_entries=256, ttl=3600)
@@ -54,12 +55,18 @@ def extract_context(session, protocol: Protocol) -> dict:
             except SigneringError as exc:
                 # A file the reader cannot read simply offers no paragraphs; the page must still show.
                 log.info("no paragraphs for protocol %s: %s", protocol.id, exc.message("en"))
-                paragraphs = []
-            cache.put(key, paragraphs)
+                paragraphs, unreadable = [], exc.message(current_lang())
+            else:
+                cache.put(key, paragraphs)
     # Addresses are looked up on every view: one added a moment ago must show.
     names = list(dict.fromkeys(n for p in paragraphs for n in p.get("recipients", ())))
     found = core_extracts.addresses(session, protocol, names) if ProtocolKind.UTDRAG in offer else {}
+    # Say why no form is offered rather than leave it out without a word.
+    no_paragraphs = (unreadable or _("Inga paragrafer hittades i protokollets text: rubrikerna ska börja med "
+                                     "”§ 12” eller vara numrerade ”1. Mötets öppnande”, ”2. …”. En inskannad PDF "
+                                     "utan textlager går inte att läsa.")) if offer and not paragraphs else None
     return {"extract_children": children, "extract_offer": offer if paragraphs else [],
+            "extract_no_paragraphs": no_paragraphs,
             "extract_paragraphs": paragraphs, "recipient_addresses": found,
             "recipients_without_address": [n for n in names if n in found and found[n] is None]}
 
