@@ -97,3 +97,88 @@ def test_no_witnesses_configured_refuses_every_cosignature(env):
     w = Witness("witness.example.org/w1")
     response = post(env, 1, w.line(checkpoint(env, 1)))
     assert response.status_code == 403 and response.get_json()["error"] == "unknown_witness"
+
+
+@pytest.fixture
+def live(env):
+    url, stop = serve_in_thread(env.app)
+    yield env, url.rstrip("/")
+    stop()
+
+
+def verify_args(env, url, tmp_path, pdf: bytes, *extra) -> list[str]:
+    path = tmp_path / "justerat.pdf"
+    path.write_bytes(pdf)
+    return ["verify", str(path), "--json", "--log", url, "--log-fingerprint", env.svc.log_signer.fingerprint,
+            "--log-heads", str(tmp_path / "heads.json"), *extra]
+
+
+def test_verify_requires_the_witness_cosignature_on_the_checkpoint(live, witness, tmp_path, capsys):
+    env, url = live
+    published = publish(env, 2)
+    pdf = env.svc.blobs.read(published[1]["sealed_sha256"])
+    args = verify_args(env, url, tmp_path, pdf, "--witness", witness.key.encode())
+    # (The fake PDFs are not valid on their own: only the log part of the report is looked at.)
+    cli.main(args)
+    log = json.loads(capsys.readouterr().out)["log"]
+    assert log["included"] is False and log["split_view"] is False
+    assert any(witness.name in p and "medsignatur" in p for p in log["problems"]), log["problems"]
+
+    assert post(env, 2, witness.line(checkpoint(env, 2))).status_code == 200
+    cli.main(args)
+    log = json.loads(capsys.readouterr().out)["log"]
+    assert log["included"] is True and log["problems"] == []
+    # A cosignature by another witness (configured at the log, not the one the user names) is not enough.
+    other = Witness("witness.example.org/w2")
+    env.svc.settings.log_witnesses = f"{witness.key.encode()},{other.key.encode()}"
+    cli.main(args + ["--witness", other.key.encode()])
+    log = json.loads(capsys.readouterr().out)["log"]
+    assert log["included"] is False and other.name in log["problems"][0]
+
+
+def test_a_forked_head_is_detected_when_shown_the_witness_cosigned_one(live, witness, tmp_path):
+    env, url = live
+    published = publish(env, 3)
+    pin = LogPin(fingerprint=env.svc.log_signer.fingerprint)
+    sealed = env.svc.blobs.read(published[2]["sealed_sha256"])
+    real = checkpoint(env, 3)
+    cosigned = real + witness.line(real)
+    assert post(env, 3, witness.line(real)).status_code == 200
+
+    fork(env, 1)  # same size 3, one leaf replaced, re-signed with the log's real key
+    forked = checkpoint(env, 3)
+    assert forked != real and forked.count("\u2014") == 1
+    # Without the witness's view (and no heads of its own) the reader sees nothing wrong.
+    assert check_inclusion(url, sealed, pin=pin, heads=None).included
+    shown = check_inclusion(url, sealed, pin=pin, heads=None, witnesses=[witness.key], witnessed=[cosigned])
+    assert shown.split_view and not shown.included
+    assert [f.code for f in shown.findings] == ["log_split_view"]
+
+    # The fork grows on: size 5 does not extend the witnessed size 3.
+    publish(env, 2, start=3)
+    grown = check_inclusion(url, sealed, pin=pin, heads=SeenHeads(str(tmp_path / "h.json")),
+                            witnesses=[witness.key], witnessed=[cosigned])
+    assert grown.split_view and grown.tree_size == 5
+
+
+def test_an_honest_log_agrees_with_the_witnessed_checkpoint(live, witness, tmp_path, capsys):
+    env, url = live
+    published = publish(env, 2)
+    cosigned_file = tmp_path / "witnessed.txt"
+    cosigned_file.write_text(checkpoint(env, 2) + witness.line(checkpoint(env, 2)), encoding="utf-8")
+    publish(env, 2, start=2)
+    assert post(env, 4, witness.line(checkpoint(env, 4))).status_code == 200
+    args = verify_args(env, url, tmp_path, env.svc.blobs.read(published[0]["sealed_sha256"]),
+                       "--witness", witness.key.encode(), "--witness-checkpoint", str(cosigned_file))
+    cli.main(args)
+    log = json.loads(capsys.readouterr().out)["log"]
+    assert log["included"] is True and log["tree_size"] == 4
+
+
+def test_a_witnessed_checkpoint_without_the_cosignature_is_refused(live, witness, tmp_path):
+    env, url = live
+    published = publish(env, 2)
+    pin = LogPin(fingerprint=env.svc.log_signer.fingerprint)
+    result = check_inclusion(url, env.svc.blobs.read(published[0]["sealed_sha256"]), pin=pin,
+                             witnesses=[witness.key], witnessed=[checkpoint(env, 2)])
+    assert not result.included and [f.code for f in result.findings] == ["log_proof_invalid"]
