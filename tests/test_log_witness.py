@@ -182,3 +182,14 @@ def test_a_witnessed_checkpoint_without_the_cosignature_is_refused(live, witness
     result = check_inclusion(url, env.svc.blobs.read(published[0]["sealed_sha256"]), pin=pin,
                              witnesses=[witness.key], witnessed=[checkpoint(env, 2)])
     assert not result.included and [f.code for f in result.findings] == ["log_proof_invalid"]
+
+
+def test_the_anslagstavla_and_its_feed_carry_the_latest_checkpoint(env, witness):
+    publish(env, 2)
+    line = witness.line(checkpoint(env, 2))
+    assert post(env, 2, line).status_code == 200
+    page = env.client.get("/solleftea/anslagstavla").get_data(as_text=True)
+    assert "<details" in page and line.split(" ")[2].strip() in page and "/api/v1/log/checkpoint/2" in page
+    feed = env.client.get("/solleftea/anslagstavla.atom").get_data(as_text=True)
+    root = parse_note(checkpoint(env, 2)).text.split("\n")[2]
+    assert 'rel="related"' in feed and "/api/v1/log/checkpoint/2" in feed and root in feed

@@ -91,6 +91,14 @@ def _size(name: str, default: int | None) -> int:
     return int(text)
 
 
+def latest_note() -> tuple[int, str] | None:
+    """The newest checkpoint's size and note with its cosignatures, for the anslagstavla and its
+    feed (pages that others keep copies of: a published head is one a forked log cannot take back)."""
+    with services().db.read() as session:
+        row = _newest(session)
+        return None if row is None else (row.tree_size, _note(row))
+
+
 def head():
     """The newest checkpoint, with its fields for readers that do not parse the note."""
     _ensure_checkpoints()
