@@ -78,12 +78,25 @@ def settings_from_env() -> dict:
         # The log's name in every checkpoint; fixed by the first checkpoint (see Settings.log_origin).
         "LOG_ORIGIN": env.get("SIGNERING_LOG_ORIGIN", "").strip(),
         # Witnesses whose cosignatures the log accepts (C2SP verifier keys, comma or space separated).
-        "LOG_WITNESSES": env.get("SIGNERING_LOG_WITNESSES", ""),
+        "LOG_WITNESSES": log_witnesses(env.get("SIGNERING_LOG_WITNESSES", "")),
         "BACKUP_KEY_FILE": env.get("SIGNERING_BACKUP_KEY_FILE", ""),
         # Anonymous verification: files parsed at once on this machine, and how long one waits for a turn.
         "VERIFY_CONCURRENCY": int(env.get("SIGNERING_VERIFY_CONCURRENCY", "2")),
         "VERIFY_WAIT_S": float(env.get("SIGNERING_VERIFY_WAIT_S", "5")),
     }
+
+
+def log_witnesses(text: str) -> str:
+    """``SIGNERING_LOG_WITNESSES``, checked at start: a typo must not silently refuse every witness."""
+    from .translog.cosignature import InvalidWitnessKey, parse_witnesses
+
+    try:
+        parse_witnesses(text)
+    except InvalidWitnessKey as exc:
+        raise ConfigError(f"SIGNERING_LOG_WITNESSES: {exc.message('sv')} Rätta variabeln och starta om.",
+                          f"SIGNERING_LOG_WITNESSES: {exc.message('en')} Correct the variable and start again.",
+                          variable="SIGNERING_LOG_WITNESSES") from None
+    return text
 
 
 def log_key_file(cfg: dict) -> str:

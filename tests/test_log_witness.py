@@ -193,3 +193,21 @@ def test_the_anslagstavla_and_its_feed_carry_the_latest_checkpoint(env, witness)
     feed = env.client.get("/solleftea/anslagstavla.atom").get_data(as_text=True)
     root = parse_note(checkpoint(env, 2)).text.split("\n")[2]
     assert 'rel="related"' in feed and "/api/v1/log/checkpoint/2" in feed and root in feed
+
+
+def test_a_malformed_witness_key_is_a_clear_error(monkeypatch, tmp_path, capsys):
+    from signering.errors import InputError
+    from signering.runtime import ConfigError, settings_from_env
+    from signering.translog.cosignature import parse_witnesses
+
+    good = Witness("w.example.org").key.encode()
+    assert [k.name for k in parse_witnesses(f"{good}, {Witness('x').key.encode()}")] == ["w.example.org", "x"]
+    bad = good[:-4] + "AAAA"
+    with pytest.raises(InputError) as caught:
+        parse_witnesses(bad)
+    assert caught.value.code == "invalid_witness_key"
+    monkeypatch.setenv("SIGNERING_INSTANCE_DIR", str(tmp_path))
+    monkeypatch.setenv("SIGNERING_LOG_WITNESSES", f"{good} {bad}")
+    with pytest.raises(ConfigError) as config:
+        settings_from_env()
+    assert "SIGNERING_LOG_WITNESSES" in config.value.message("en")

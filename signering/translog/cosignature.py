@@ -31,6 +31,14 @@ from .note import (COSIGNATURE_V1, ED25519, Note, NoteSignature, key_hash, parse
 _KINDS = (ED25519, COSIGNATURE_V1)
 
 
+class InvalidWitnessKey(InputError):
+    code = "invalid_witness_key"
+    default_sv = ("Vittnets nyckel har fel format. Ange den som C2SP-verifieringsnyckel namn+nyckelhash+base64 "
+                  "(typ 0x04 eller 0x01 följd av 32 byte Ed25519-nyckel), så som vittnet publicerar den.")
+    default_en = ("The witness key is malformed. Give it as a C2SP verifier key name+keyhash+base64 (type 0x04 "
+                  "or 0x01 followed by a 32-byte Ed25519 key), as the witness publishes it.")
+
+
 def cosigned_message(text: str, timestamp: int) -> bytes:
     return f"cosignature/v1\ntime {timestamp}\n".encode("ascii") + text.encode("utf-8")
 
@@ -60,9 +68,9 @@ class WitnessKey:
                 raise ValueError
             key = cls(parts[0], blob[0], ed25519.Ed25519PublicKey.from_public_bytes(blob[1:]))
         except (ValueError, binascii.Error):
-            raise LogProofError("malformed", field="witness_key") from None
+            raise InvalidWitnessKey(key=text.strip()[:100]) from None
         if key.key_hash.hex() != parts[1]:
-            raise LogProofError("malformed", field="witness_key")
+            raise InvalidWitnessKey(key=text.strip()[:100])
         return key
 
     def owns(self, signature: NoteSignature) -> bool:
