@@ -148,8 +148,8 @@ CATALOG: dict[Code, tuple[Severity, str, str]] = {
         "Split view: {detail} The tree heads seen before are in {heads}."),
     Code.LOG_NOT_WITNESSED: (
         Severity.ERROR,
-        "{detail}",
-        "{detail}"),
+        "Inte bevittnad: {detail}",
+        "Not witnessed: {detail}"),
 }
 
 
