@@ -251,6 +251,12 @@ class LogProofError(SigneringError):
             "the log shows different versions to different readers. Keep both tree heads and contact the "
             "municipality.",
         ),
+        "witness_missing": (
+            "Trädhuvudet saknar en giltig medsignatur av vittnet {witness}. Vittnet har inte sett det här "
+            "trädhuvudet: vänta tills vittnet hunnit medsignera och försök igen, eller kontakta kommunen.",
+            "The tree head has no valid cosignature by the witness {witness}. The witness has not seen this "
+            "tree head: wait until the witness has cosigned it and try again, or contact the municipality.",
+        ),
         "rolled_back": (
             "Loggens senaste trädhuvud är mindre än ett som setts tidigare: loggen visar en äldre version. "
             "Spara båda trädhuvudena och kontakta kommunen.",
@@ -261,6 +267,8 @@ class LogProofError(SigneringError):
 
     def __init__(self, reason: str, **details):
         sv, en = self._reasons.get(reason, (self.default_sv, self.default_en))
+        if "{" in sv:
+            sv, en = sv.format(**details), en.format(**details)
         self.reason = reason
         super().__init__(sv, en, reason=reason, **details)
 

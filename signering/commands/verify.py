@@ -1,4 +1,5 @@
-"""``signering verify FILE [--json] [--trust CERT.pem ...] [--log URL (--log-fingerprint HEX | --log-key FILE)]``.
+"""``signering verify FILE [--json] [--trust CERT.pem ...] [--log URL (--log-fingerprint HEX | --log-key FILE)
+[--witness KEY ...] [--witness-checkpoint FILE ...]]``.
 
 Checks a sealed protocol offline (the verification use case, ``verification.usecase``) and
 prints each finding in the user's language (``SIGNERING_LANG``). With ``--log`` it also fetches
@@ -34,6 +35,12 @@ def register(sub) -> None:
     p.add_argument("--log-heads", metavar="FILE",
                    help="fil med loggens tidigare sedda trädhuvuden (standard: SIGNERING_LOG_HEADS_FILE, "
                         "annars ~/.local/state/signering/log_heads.json)")
+    p.add_argument("--witness", action="append", default=[], metavar="KEY",
+                   help="ett vittnes C2SP-verifieringsnyckel (namn+hash+base64); checkpointen måste vara "
+                        "medsignerad av vittnet (kan upprepas)")
+    p.add_argument("--witness-checkpoint", action="append", default=[], metavar="FILE",
+                   help="en checkpoint medsignerad av ett vittne (--witness), t.ex. hämtad från vittnet; "
+                        "loggen måste stämma med den (kan upprepas)")
     p.set_defaults(func=run)
 
 
@@ -66,11 +73,17 @@ def log_target(args) -> LogTarget | None:
     if not getattr(args, "log", None):
         return None
     from ..translog.client import LogPin
+    from ..translog.cosignature import parse_witnesses
     from ..translog.seen_heads import default_path
 
     pem = read_key_file(args.log_key)
+    witnesses = parse_witnesses(getattr(args, "witness", []))
+    witnessed = tuple(read_key_file(path) for path in getattr(args, "witness_checkpoint", []))
+    if witnessed and not witnesses:
+        raise InputError("--witness-checkpoint kräver --witness med vittnets verifieringsnyckel.",
+                         "--witness-checkpoint needs --witness with the witness's verifier key.")
     return LogTarget(args.log, LogPin(fingerprint=args.log_fingerprint, public_key=pem),
-                     heads_file=args.log_heads or default_path())
+                     heads_file=args.log_heads or default_path(), witnesses=witnesses, witnessed=witnessed)
 
 
 def read_key_file(path: str | None) -> bytes | None:

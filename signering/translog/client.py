@@ -18,9 +18,11 @@ import requests
 from ..errors import InputError, LogProofError, SigneringError
 from ..verification.findings import Code, Finding, finding
 from .checkpoint import Checkpoint, open_checkpoint
+from .cosignature import WitnessKey
 from .leaf import decode_leaf
 from .log_key import fingerprint, load_public_key, normalise_fingerprint
 from .merkle import hash_leaf
+from .note import parse_note
 from .proofs import ConsistencyProof, InclusionProof
 from .seen_heads import SeenHeads
 
@@ -70,7 +72,7 @@ class LogCheck:
     checkpoint: str | None = None
     split_view: bool = False
     #: why the file is not shown to be in the log (codes ``not_in_log``, ``log_entry_other_file``,
-    #: ``log_proof_invalid``, ``log_split_view``)
+    #: ``log_proof_invalid``, ``log_split_view``, ``log_not_witnessed``)
     findings: list[Finding] = field(default_factory=list)
     #: the language of ``problems``
     lang: str = "sv"
@@ -170,17 +172,10 @@ class LogReader:
         proof.verify(old.root_hash, new.root_hash)
 
 
-def check_seen(reader: LogReader, checkpoint: Checkpoint, heads: SeenHeads | None) -> None:
-    """Compare ``checkpoint`` with every head seen before of the same log, then remember it.
-
-    Raises ``LogProofError`` with reason ``split_view`` when a size seen before has another root
-    or the new tree does not extend the largest one seen before, ``rolled_back`` when the newest
-    head is smaller than one seen before.
-    """
-    if heads is None:
-        return
-    log = f"{checkpoint.origin} {reader.fingerprint}"
-    seen = heads.sizes(log)
+def compare_with(reader: LogReader, checkpoint: Checkpoint, seen: dict[int, bytes]) -> None:
+    """Raise ``LogProofError`` with reason ``split_view`` when a size in ``seen`` has another root
+    or ``checkpoint`` does not extend the largest smaller one, ``rolled_back`` when a size in
+    ``seen`` is larger than ``checkpoint``'s."""
     if checkpoint.tree_size in seen and seen[checkpoint.tree_size] != checkpoint.root_hash:
         raise LogProofError("split_view", tree_size=checkpoint.tree_size)
     larger = [s for s in seen if s > checkpoint.tree_size]
@@ -196,12 +191,39 @@ def check_seen(reader: LogReader, checkpoint: Checkpoint, heads: SeenHeads | Non
             if exc.reason in ("not_append_only", "root_mismatch", "wrong_length", "split_view"):
                 raise LogProofError("split_view", tree_size=checkpoint.tree_size) from None
             raise
+
+
+def check_seen(reader: LogReader, checkpoint: Checkpoint, heads: SeenHeads | None) -> None:
+    """Compare ``checkpoint`` with every head seen before of the same log, then remember it."""
+    if heads is None:
+        return
+    log = f"{checkpoint.origin} {reader.fingerprint}"
+    compare_with(reader, checkpoint, heads.sizes(log))
     heads.add(log, checkpoint.tree_size, checkpoint.root_hash)
 
 
+def witnessed_heads(reader: LogReader, notes: list[str | bytes], witnesses: list[WitnessKey]) -> dict[int, bytes]:
+    """Sizes and roots of checkpoints shown by a witness (each signed by the pinned log key and
+    cosigned by at least one of ``witnesses``); a note that is neither raises ``LogProofError``."""
+    seen: dict[int, bytes] = {}
+    for text in notes:
+        checkpoint, note = open_checkpoint(text, reader.key)
+        if not any(w.valid(note.text, s) for w in witnesses for s in note.signatures):
+            raise LogProofError("witness_missing", witness=", ".join(w.name for w in witnesses) or "-")
+        if seen.get(checkpoint.tree_size, checkpoint.root_hash) != checkpoint.root_hash:
+            raise LogProofError("split_view", tree_size=checkpoint.tree_size)
+        seen[checkpoint.tree_size] = checkpoint.root_hash
+    return seen
+
+
 def check_inclusion(base_url: str, file_bytes: bytes, *, pin: LogPin, heads: SeenHeads | None = None,
+                    witnesses: list[WitnessKey] | tuple = (), witnessed: list[str | bytes] | tuple = (),
                     session: requests.Session | None = None, lang: str = "sv") -> LogCheck:
     """Is the file with these bytes (a sealed PDF) in the log at ``base_url``?
+
+    Every key in ``witnesses`` must have cosigned the checkpoint used. ``witnessed`` are
+    checkpoint notes a witness showed (cosigned by one of ``witnesses``): the log's checkpoint
+    must agree with them as with ``heads``, or it is a split view.
 
     Proof failures become ``findings`` (``included`` False); only an unreachable log raises
     (``LogUnavailable``), since then nothing is known.
@@ -214,14 +236,24 @@ def check_inclusion(base_url: str, file_bytes: bytes, *, pin: LogPin, heads: See
         result.tree_size, result.origin, result.checkpoint = checkpoint.tree_size, checkpoint.origin, note
         result.key_fingerprint = reader.fingerprint
         try:
+            compare_with(reader, checkpoint, witnessed_heads(reader, list(witnessed), witnesses))
             check_seen(reader, checkpoint, heads)
         except LogProofError as exc:
             if exc.reason in ("split_view", "rolled_back"):
                 result.split_view = True
+                where = heads.path if heads is not None else "-"
                 result.findings.append(finding(Code.LOG_SPLIT_VIEW, detail=(exc.message("sv"), exc.message("en")),
-                                               heads=heads.path))
+                                               heads=where))
                 return result
             raise
+        served = parse_note(note)
+        for witness in witnesses:
+            try:
+                witness.check(served)
+            except LogProofError as exc:
+                result.findings.append(finding(Code.LOG_NOT_WITNESSED, detail=(exc.message("sv"), exc.message("en"))))
+        if result.findings:
+            return result
         data = reader.json(f"/api/v1/log/proof/{sha}?tree_size={checkpoint.tree_size}", not_found_ok=True)
         if data is None:
             result.findings.append(finding(Code.NOT_IN_LOG, sha256=sha, url=reader.base))

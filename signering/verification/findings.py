@@ -46,6 +46,7 @@ class Code(enum.StrEnum):
     LOG_ENTRY_OTHER_FILE = "log_entry_other_file"
     LOG_PROOF_INVALID = "log_proof_invalid"
     LOG_SPLIT_VIEW = "log_split_view"
+    LOG_NOT_WITNESSED = "log_not_witnessed"
 
 
 #: code -> (severity, Swedish template, English template); templates take the finding's params.
@@ -145,6 +146,10 @@ CATALOG: dict[Code, tuple[Severity, str, str]] = {
         Severity.ERROR,
         "Delad vy: {detail} Trädhuvudena som setts tidigare finns i {heads}.",
         "Split view: {detail} The tree heads seen before are in {heads}."),
+    Code.LOG_NOT_WITNESSED: (
+        Severity.ERROR,
+        "Inte bevittnad: {detail}",
+        "Not witnessed: {detail}"),
 }
 
 

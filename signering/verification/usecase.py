@@ -31,6 +31,10 @@ class LogTarget:
     url: str
     pin: object
     heads_file: str | None = None
+    #: ``translog.cosignature.WitnessKey``s that must have cosigned the checkpoint used
+    witnesses: tuple = ()
+    #: checkpoint notes a witness showed (cosigned): the log must agree with them
+    witnessed: tuple = ()
 
 
 def verify_file(data: bytes, trust_roots: list[asn1_x509.Certificate], *, log: LogTarget | None = None,
@@ -44,7 +48,8 @@ def verify_file(data: bytes, trust_roots: list[asn1_x509.Certificate], *, log: L
         from ..translog.seen_heads import SeenHeads
 
         heads = SeenHeads(log.heads_file) if log.heads_file else None
-        report.log = check_inclusion(log.url, data, pin=log.pin, heads=heads, lang=lang)
+        report.log = check_inclusion(log.url, data, pin=log.pin, heads=heads, witnesses=log.witnesses,
+                                     witnessed=log.witnessed, lang=lang)
         report.findings.extend(report.log.findings)
         report.conclude()
     return report

@@ -47,6 +47,9 @@ class Settings:
     #: the log's origin (first line of every checkpoint, and the key's name); used once, when the
     #: first checkpoint is made, and fixed from then on. Empty: ``<host of base_url>/log``
     log_origin: str = ""
+    #: witnesses whose cosignatures the log accepts: C2SP verifier keys ``name+hash+base64``
+    #: (a list, or text separated by commas or spaces; see translog.cosignature)
+    log_witnesses: str | tuple[str, ...] = ()
 
 
 @dataclass

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ..models import LogCheckpoint, LogEntry
 from ..translog.checkpoint import Checkpoint
 from ..translog.compact import prefix_roots
+from ..translog.cosignature import accept_cosignatures
 from ..translog.leaf import SealedProtocolEntry, encode_leaf, leaf_hash
 from ..translog.note import parse_note
 
@@ -86,4 +87,19 @@ def append_sealed(session, svc, *, org, protocol, version) -> LogEntry:
     session.add(row)
     session.flush()
     ensure_checkpoints(session, svc)
+    return row
+
+
+def add_cosignatures(session, size: int, lines: str, witnesses) -> LogCheckpoint | None:
+    """Check witness cosignature ``lines`` over the stored checkpoint of ``size`` and keep them,
+    one line per witness key (a newer line replaces that witness's older one). None: no such size."""
+    row = checkpoint_at(session, size)
+    if row is None:
+        return None
+    text = parse_note(row.note).text
+    new = accept_cosignatures(text, lines, witnesses)
+    kept = [s for s in parse_note(text + "\n" + row.cosignatures).signatures
+            if not any(n.name == s.name and n.key_hash == s.key_hash for n in new)] if row.cosignatures else []
+    row.cosignatures = "".join(s.line() for s in kept + new)
+    session.flush()
     return row

@@ -633,6 +633,29 @@ PATHS = {
                           "404": _error("The log has not reached that size.")},
         },
     },
+    "/api/v1/log/checkpoint/{size}/cosignature": {
+        "post": {
+            "operationId": "postCosignature",
+            "tags": ["transparency log"],
+            "summary": "A witness's cosignature of the checkpoint of `size` (docs/translog.md §6a)",
+            "description": "The body is one or more C2SP signed-note signature lines (or the whole cosigned note) "
+                           "by a witness configured in SIGNERING_LOG_WITNESSES: tlog-cosignature v1 (key type 0x04) "
+                           "or plain Ed25519 (0x01) over exactly the stored checkpoint text. Kept and served with "
+                           "the checkpoint from then on.",
+            "security": _PUBLIC,
+            "parameters": [{"name": "size", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 0}}],
+            "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}},
+            "responses": {"200": _json({"type": "object", "required": ["tree_size", "checkpoint"], "properties": {
+                              "tree_size": {"type": "integer", "minimum": 0}, "checkpoint": CHECKPOINT}},
+                              "The checkpoint as now served, with the witnesses' lines."),
+                          "400": _error("The body is not UTF-8 text."),
+                          "403": _error("`unknown_witness`: the line is by a key not configured as a witness."),
+                          "404": _error("The log has not reached that size."),
+                          "422": _error("`cosignature_invalid`: malformed, or not valid over that checkpoint's text."),
+                          **_errors(503)},
+        },
+    },
     "/api/v1/log/key": {
         "get": {
             "operationId": "getLogKey",

@@ -35,6 +35,7 @@ _ROUTES = [
     ("/api/v1/log/consistency", "log_consistency", log.consistency, ["GET"]),
     ("/api/v1/log/checkpoint", "log_checkpoint_latest", log.checkpoint, ["GET"]),
     ("/api/v1/log/checkpoint/<int:size>", "log_checkpoint", log.checkpoint, ["GET"]),
+    ("/api/v1/log/checkpoint/<int:size>/cosignature", "log_cosignature", log.cosignature, ["POST"]),
     ("/api/v1/log/key", "log_key", log.key, ["GET"]),
     ("/api/v1/log/entries", "log_entries", log.entries, ["GET"]),
 ]
@@ -45,6 +46,8 @@ for _rule, _endpoint, _view, _methods in _ROUTES:
 # Verification only reads; a token would force a session cookie on every anonymous visitor.
 csrf.exempt(verify.verify_post)
 csrf.exempt(verify.api_verify_post)
+# Witnesses are machines without sessions; a cosignature is checked against a configured key instead.
+csrf.exempt(log.cosignature)
 
 
 @bp.context_processor

@@ -17,6 +17,7 @@ from signering.models import Notice, Organisation, Protocol, ProtocolVersion
 from signering.registry import InvalidHash, normalise
 
 from ..extensions import services
+from .log import latest_note
 from .page_cache import app_cache
 from .present import notice_view, paragraphs
 from signering.route import JUSTERAT, NoticeStatus
@@ -78,7 +79,8 @@ def board(org: str):
     if found is None:
         abort(404)
     org_id, name, fingerprint = found
-    key = (org, g.lang, page, fingerprint)
+    checkpoint = latest_note()
+    key = (org, g.lang, page, fingerprint, checkpoint)
     # The rendered board is the same for every visitor until a notice goes up or comes down
     # (the fingerprint) or the day changes; the TTL only bounds memory, not correctness.
     cache = app_cache("board", max_entries=256, ttl=60)
@@ -92,7 +94,7 @@ def board(org: str):
                                                limit=BOARD_PAGE)]
     pages = max(1, -(-total // BOARD_PAGE))
     html = render_template("public/board.html", org_slug=org, org_name=name, notices=items, paragraphs=paragraphs,
-                           total=total, page=page, pages=pages)
+                           total=total, page=page, pages=pages, checkpoint=checkpoint)
     cache.put(key, html)
     return html
 

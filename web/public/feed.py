@@ -19,6 +19,7 @@ from signering.models import Organisation
 from signering.text_safety import one_line, xml_safe
 
 from ..extensions import current_lang, services
+from .log import latest_note
 from .present import api_fields, day, kind_label, notice_view
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -81,6 +82,12 @@ def atom(org: str | None = None):
     sub(feed, "updated", _utc(max((changed for _v, _n, (_up, changed) in items), default=None, key=_utc)))
     sub(feed, "link", rel="self", href=f"{page}.atom")
     sub(feed, "link", rel="alternate", type="text/html", href=page)
+    latest = latest_note()
+    if latest is not None:
+        # The checkpoint's text in the title: copies of the feed keep the head, not just a link.
+        size, note = latest
+        sub(feed, "link", rel="related", type="text/plain", href=f"{base}/api/v1/log/checkpoint/{size}",
+            title=one_line(note.split("\n\n", 1)[0].replace("\n", " ")))
     author = sub(feed, "author")
     sub(author, "name", org_name or "Signering")
     for view, name, (went_up, changed) in items:

@@ -18,6 +18,7 @@ from signering.errors import InputError
 from signering.models import LogEntry
 from signering.registry import normalise
 from signering.translog import merkle
+from signering.translog.cosignature import parse_witnesses
 from signering.translog.leaf import decode_leaf
 from signering.translog.log_key import grouped, public_key_pem
 from signering.translog.note import VerifierKey
@@ -90,6 +91,14 @@ def _size(name: str, default: int | None) -> int:
     return int(text)
 
 
+def latest_note() -> tuple[int, str] | None:
+    """The newest checkpoint's size and note with its cosignatures, for the anslagstavla and its
+    feed (pages that others keep copies of: a published head is one a forked log cannot take back)."""
+    with services().db.read() as session:
+        row = _newest(session)
+        return None if row is None else (row.tree_size, _note(row))
+
+
 def head():
     """The newest checkpoint, with its fields for readers that do not parse the note."""
     _ensure_checkpoints()
@@ -106,6 +115,25 @@ def checkpoint(size: int | None = None):
         row = _newest(session) if size is None else _at(session, size, "size")
         return Response(_note(row), mimetype="text/plain", headers={"Cache-Control": "no-cache" if size is None
                                                                     else "public, max-age=86400"})
+
+
+def cosignature(size: int):
+    """A witness's cosignature line(s) for the checkpoint of ``size`` (``text/plain`` body): kept
+    and served with the checkpoint from then on if by a configured witness and valid over exactly
+    the stored text."""
+    _ensure_checkpoints()
+    svc = services()
+    witnesses = parse_witnesses(svc.settings.log_witnesses)
+    body = request.get_data(cache=False, as_text=False)[:1 << 16]
+    try:
+        lines = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadLogParameter("Medsignaturen måste vara UTF-8-text.", "The cosignature must be UTF-8 text.") from None
+    with svc.db.write() as session:
+        row = store.add_cosignatures(session, size, lines, witnesses)
+        if row is None:
+            _at(session, size, "size")
+        return jsonify({"tree_size": size, "checkpoint": _note(row)})
 
 
 def key():
