@@ -10,3 +10,11 @@ def utcnow() -> dt.datetime:
 def aware(when: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes; everything we store is UTC.
     return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def swedish_time(when: dt.datetime) -> str:
+    """A moment as people in Sweden read it: local time with its zone, to the second
+    ("2026-12-01 18:41:06 CET"); naive values are UTC."""
+    from zoneinfo import ZoneInfo
+
+    return aware(when).astimezone(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d %H:%M:%S %Z")

@@ -45,6 +45,8 @@ class Code(enum.StrEnum):
     NOT_IN_LOG = "not_in_log"
     LOG_ENTRY_OTHER_FILE = "log_entry_other_file"
     LOG_PROOF_INVALID = "log_proof_invalid"
+    # 4. (added later, so listed last: codes keep their order) the ETSI EN 319 102-1 verdict
+    LONG_TERM_VALIDATION_NOT_PASSED = "long_term_validation_not_passed"
 
 
 #: code -> (severity, Swedish template, English template); templates take the finding's params.
@@ -140,6 +142,12 @@ CATALOG: dict[Code, tuple[Severity, str, str]] = {
         Severity.ERROR,
         "{detail}",
         "{detail}"),
+    Code.LONG_TERM_VALIDATION_NOT_PASSED: (
+        Severity.ERROR,
+        "Underskriften av {who} klarar inte långtidsvalideringen enligt ETSI EN 319 102-1 med filens egna "
+        "uppgifter ({indication}, {subindication}).",
+        "The signature by {who} does not pass long-term validation by ETSI EN 319 102-1 with the file's own "
+        "data ({indication}, {subindication})."),
 }
 
 
