@@ -26,10 +26,10 @@
     return node;
   }
 
-  function fact(list, label, value) {
+  function fact(list, label, value, className) {
     if (!value) { return; }
     list.appendChild(el("dt", label));
-    list.appendChild(el("dd", value));
+    list.appendChild(el("dd", value, className));
   }
 
   function roleLabel(role) {
@@ -62,7 +62,7 @@
     lead.appendChild(el("span", answers[why] || why, yes ? "status-ok" : "status-bad"));
     out.appendChild(lead);
     var list = el("dl", null, "facts");
-    fact(list, msg.hashLabel, sha);
+    fact(list, msg.hashLabel, sha, "hash");
     out.appendChild(list);
     if (answer.status === "unknown") { return; }
     // What the registry knows is about the registered protocol, not a verdict on this file.
