@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from browser_support import BOARD, DESKTOP, launch, shot, start_server
-from playwright.sync_api import expect, sync_playwright
+from browser_support import BOARD, DESKTOP, shot, start_server
+from playwright.sync_api import expect
+from test_browser_signing import browser  # noqa: F401 (fixture)
 from test_public_support import add_protocol
 
 pytestmark = pytest.mark.browser
@@ -36,27 +37,31 @@ def site(tmp_path_factory, protocol_pdf, sealed_pdf):
     live.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
-
-
 #: file -> (reason of the full check, reason of the quick check)
 CASES = {"original.pdf": ("unsigned_original", "unsigned_original"),
          "modified.pdf": ("modified", "unknown_file")}
 
 
-def _no_green_justerat(page) -> None:
+def _check(page, url: str, path, button: str, reason: str, viewport: str) -> None:
+    """Choose the file, press ``button``, and expect the one-line answer "no" for ``reason``,
+    in view, with nothing green saying "justerat" about the file."""
+    page.goto(f"{url}/verifiera")
+    page.locator("#verify-file").set_input_files(str(path))
+    page.get_by_role("button", name=button).click()
+    answer = page.locator("#answer")
+    expect(answer).to_have_attribute("data-answer", "no")
+    expect(answer).to_have_attribute("data-reason", reason)
+    expect(answer).to_contain_text("Nej:")
+    expect(answer).to_be_in_viewport()
     expect(page.locator(".status-ok").filter(has_text="justerat")).to_have_count(0)
     expect(page.locator(".status-ok")).to_have_count(0)
+    if viewport == "phone":
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("name", list(CASES))
-def test_verifiera_answers_no_first_with_the_reason(site, browser, viewport, name):
+def test_verifiera_answers_no_first_with_the_reason(site, browser, viewport, name):  # noqa: F811
     live, files = site
     full_reason, quick_reason = CASES[name]
     context = browser.new_context(locale="sv-SE", **VIEWPORTS[viewport])
@@ -64,36 +69,15 @@ def test_verifiera_answers_no_first_with_the_reason(site, browser, viewport, nam
     try:
         page = context.new_page()
         # The quick check: the file is hashed in the browser and only the hash is looked up.
-        page.goto(f"{live.url}/verifiera")
-        page.locator("#verify-file").set_input_files(str(files / name))
-        page.get_by_role("button", name="Snabbkontroll").click()
-        answer = page.locator("#verify-result #answer")
-        expect(answer).to_have_attribute("data-answer", "no")
-        expect(answer).to_have_attribute("data-reason", quick_reason)
-        expect(answer).to_contain_text("Nej:")
-        expect(answer).to_be_in_viewport()
-        _no_green_justerat(page)
-        if viewport == "phone":
-            assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        _check(page, live.url, files / name, "Snabbkontroll", quick_reason, viewport)
         shot(page, f"verifiera-quick-{name[:-4]}-{viewport}.png")
-
         # The full check: the file goes to the service, which checks every signature.
-        page.goto(f"{live.url}/verifiera")
-        page.locator("#verify-file").set_input_files(str(files / name))
-        page.get_by_role("button", name="Kontrollera underskrifterna").click()
-        answer = page.locator("#answer")
-        expect(answer).to_have_attribute("data-answer", "no")
-        expect(answer).to_have_attribute("data-reason", full_reason)
-        expect(answer).to_contain_text("Nej:")
-        # The answer is the first thing after the heading, visible without scrolling.
-        expect(answer).to_be_in_viewport()
+        _check(page, live.url, files / name, "Kontrollera underskrifterna", full_reason, viewport)
+        # The answer is the first thing after the heading.
         assert page.evaluate("document.querySelector('main h1').nextElementSibling.id") == "answer"
-        _no_green_justerat(page)
         body = page.locator("main").inner_text()
         assert "leder inte till en betrodd rot" not in body and "bygger på samma originalprotokoll" not in body
         expect(page.get_by_role("heading", name="Registret om protokollet")).to_be_visible()
-        if viewport == "phone":
-            assert page.evaluate("document.documentElement.scrollWidth") <= 375
         shot(page, f"verifiera-full-{name[:-4]}-{viewport}.png")
     finally:
         context.close()

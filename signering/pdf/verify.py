@@ -126,7 +126,8 @@ def _verify(data: bytes, roots: list, require_complete: bool, at: dt.datetime) -
         dss = None
     by_field = {}
     last = embedded[-1]
-    verdicts = {v.field: v for v in signature_verdicts(embedded, roots, at)}
+    # Step 5 below judges what changed after each signature; the ETSI part need not do it again.
+    verdicts = {v.field: v for v in signature_verdicts(embedded, roots, at, diff_analysis=False)}
     # 4. and 5., each signature in turn
     for sig in embedded:
         by_field[str(sig.field_name)] = sig
