@@ -1,6 +1,6 @@
 """The ETSI verdict in `signering verify`, true messages, and a sealed protocol judged later (issue 11).
 
-A protocol sealed now is judged at +2 hours, +30 days and +10 years three ways: by `signering
+A protocol sealed now is judged at +40 minutes, +2 hours, +30 days and +10 years three ways: by `signering
 verify` in a process whose clock is moved (libfaketime), by `signering verify --at` with the real
 clock, and by the ETSI EN 319 102-1 long-term algorithm alone (pyHanko's, on the file's own data).
 """
@@ -25,7 +25,10 @@ from signering.pki.certs import to_asn1
 from signering.verification.usecase import verify_file
 
 HOUR, DAY = 3600, 86400
-LATER = {"+2 hours": 2 * HOUR, "+30 days": 30 * DAY, "+10 years": 3653 * DAY}
+#: +40 minutes lies after a half-hour status answer's nextUpdate and before the hour-long signer
+#: certificates expire: there the signers' signatures read INDETERMINATE until the status evidence
+#: was made good until just before the certificate's expiry.
+LATER = {"+40 minutes": 40 * 60, "+2 hours": 2 * HOUR, "+30 days": 30 * DAY, "+10 years": 3653 * DAY}
 FIELDS = ["signer-1", "signer-2", "signer-3", "seal"]
 
 
