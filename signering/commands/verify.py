@@ -107,6 +107,8 @@ def print_human(report: VerificationReport, lang: str = "sv") -> None:
         # No tick beside any signature of a file judged invalid: a reader takes it as "this part is fine".
         mark = "✓" if report.valid and s.passed else "✗"
         who = s.signer or s.field
+        if s.kind == "document_timestamp":
+            who = "Dokumenttidsstämpel" if sv else "Document timestamp"
         role = f" ({role_title(s.role, lang)})" if s.role else ""
         when = swedish_time(dt.datetime.fromisoformat(s.signed_at)) if s.signed_at else ""
         verdict = s.indication + (f"/{s.subindication}" if s.subindication else "") if s.indication else ""

@@ -96,8 +96,10 @@ class SigningCA:
                          next_update=now + validity, number=int(now.timestamp()))
 
 
-#: ETSI validators allow a second of clock tolerance past ``nextUpdate``; keep well clear of it.
-_EXPIRY_MARGIN = dt.timedelta(minutes=1)
+#: ETSI validators allow a second of clock tolerance past ``nextUpdate``; keep clear of it. Kept
+#: short: in these last seconds before a signer certificate expires, its signature reads
+#: INDETERMINATE by the ETSI algorithm (stale status, certificate still valid).
+_EXPIRY_MARGIN = dt.timedelta(seconds=5)
 
 
 def _ceil_second(when: dt.datetime) -> dt.datetime:
