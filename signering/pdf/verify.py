@@ -227,6 +227,8 @@ def _check_one(sig, roots, dss, *, is_last: bool, report: VerificationReport, at
             add(Code.UNTRUSTED_CERTIFICATE)
     elif not status.intact or not status.valid:
         evidence = None
+        if not chain_trusted:  # broken and, on its own, not chaining to a trusted root either
+            add(Code.UNTRUSTED_CERTIFICATE)
     if kind != "document_timestamp" and not timestamped:
         add(Code.SIGNATURE_NOT_TIMESTAMPED)
     level = status.modification_level
