@@ -12,9 +12,15 @@ def aware(when: dt.datetime) -> dt.datetime:
     return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
+
+def stockholm(when: dt.datetime) -> dt.datetime:
+    """``when`` in Swedish local time, the time people read (``%Z`` gives CET or CEST)."""
+    from zoneinfo import ZoneInfo
+
+    return aware(when).astimezone(ZoneInfo("Europe/Stockholm"))
+
+
 def swedish_time(when: dt.datetime) -> str:
     """A moment as people in Sweden read it: local time with its zone, to the second
     ("2026-12-01 18:41:06 CET"); naive values are UTC."""
-    from zoneinfo import ZoneInfo
-
-    return aware(when).astimezone(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d %H:%M:%S %Z")
+    return stockholm(when).strftime("%Y-%m-%d %H:%M:%S %Z")
