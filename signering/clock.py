@@ -12,7 +12,6 @@ def aware(when: dt.datetime) -> dt.datetime:
     return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
-
 def stockholm(when: dt.datetime) -> dt.datetime:
     """``when`` in Swedish local time, the time people read (``%Z`` gives CET or CEST)."""
     from zoneinfo import ZoneInfo
