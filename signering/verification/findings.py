@@ -47,6 +47,8 @@ class Code(enum.StrEnum):
     LOG_PROOF_INVALID = "log_proof_invalid"
     LOG_SPLIT_VIEW = "log_split_view"
     LOG_NOT_WITNESSED = "log_not_witnessed"
+    # 4. (added later, so listed last: codes keep their order) the ETSI EN 319 102-1 verdict
+    LONG_TERM_VALIDATION_NOT_PASSED = "long_term_validation_not_passed"
 
 
 #: code -> (severity, Swedish template, English template); templates take the finding's params.
@@ -61,7 +63,7 @@ CATALOG: dict[Code, tuple[Severity, str, str]] = {
         "The signature page is missing: the file holds no details of the original protocol."),
     Code.ORIGINAL_MODIFIED: (
         Severity.ERROR,
-        "De första byten i filen stämmer inte med originalprotokollets SHA-256 på signeringssidan.",
+        "De första byten i filen stämmer inte med originalprotokollets SHA-256 på signatursidan.",
         "The first bytes of the file do not match the original protocol's SHA-256 on the signature page."),
     Code.ORIGINAL_INCOMPLETE: (
         Severity.ERROR,
@@ -150,6 +152,12 @@ CATALOG: dict[Code, tuple[Severity, str, str]] = {
         Severity.ERROR,
         "Inte bevittnad: {detail}",
         "Not witnessed: {detail}"),
+    Code.LONG_TERM_VALIDATION_NOT_PASSED: (
+        Severity.ERROR,
+        "Underskriften av {who} klarar inte långtidsvalideringen enligt ETSI EN 319 102-1 med filens egna "
+        "uppgifter ({indication}, {subindication}).",
+        "The signature by {who} does not pass long-term validation by ETSI EN 319 102-1 with the file's own "
+        "data ({indication}, {subindication})."),
 }
 
 

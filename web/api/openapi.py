@@ -319,6 +319,10 @@ SCHEMAS = {
                                 "description": "Signers only: the file proves the certificate was not revoked "
                                                "when it signed."},
             "changed_after": {"type": "boolean", "description": "Something that matters changed after signing."},
+            "indication": {"type": ["string", "null"], "enum": ["TOTAL_PASSED", "INDETERMINATE", "TOTAL_FAILED", None],
+                           "description": "ETSI EN 319 102-1 long-term validation with the file's own data."},
+            "subindication": {"type": ["string", "null"],
+                              "description": "The standard's subindication when not passed (e.g. HASH_FAILURE)."},
         },
     },
     "Finding": {
@@ -349,6 +353,8 @@ SCHEMAS = {
             "problems": {"type": "array", "items": {"type": "string"},
                          "description": "The findings' messages in Swedish (the older form of findings)."},
             "findings": {"type": "array", "items": _ref("Finding")},
+            "verified_at": {"type": ["string", "null"], "format": "date-time",
+                            "description": "The moment the file was judged as of (UTC)."},
             "registry": _ref("RegistryEntry"),
         },
     },
