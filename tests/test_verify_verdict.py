@@ -70,14 +70,14 @@ def etsi(path, seconds_ahead: float) -> list:
 @pytest.fixture(scope="module")
 def sealed_now(keys, tmp_path_factory):
     """A protocol sealed now (the session's sealed_pdf may be minutes old; this one is fresh)."""
-    from conftest import SOLLEFTEA_ROUTE, BASE_URL
+    from conftest import SAMPLE_ROUTE, BASE_URL
     from signering.pdf.chain import run_chain
     from signering.pki.embedded_tsa import running_tsa
     from signering.textpdf import render_text_pdf
 
     pdf = render_text_pdf("Kommunstyrelsen\n\nSammanträde 2024-04-16\n\n§ 1 Budget\n\nBeslut: fastställd.\n")
     with running_tsa(keys) as ts:
-        sealed = run_chain(pdf, SOLLEFTEA_ROUTE, keys, ts, BASE_URL)
+        sealed = run_chain(pdf, SAMPLE_ROUTE, keys, ts, BASE_URL)
     path = tmp_path_factory.mktemp("verdict") / "sealed.pdf"
     path.write_bytes(sealed)
     return path, dt.datetime.now(dt.timezone.utc)
