@@ -270,6 +270,38 @@ def link_locked(to_secretary: str, signer_name: str, board: str, meeting_date: d
     return _render(to_secretary, subject, blocks, lang, "link_locked")
 
 
+def identity_mismatch(to_staff: str, signer_name: str, logged_in_as: str, board: str, meeting_date: date,
+                      protocol_url: str, lang: str = "sv") -> OutgoingMail:
+    """Tells the staff user that someone else logged in with e-legitimation on a signer's link.
+    Names only: the personnummer is never in a mail."""
+    lang = _lang(lang)
+    meeting = _meeting(board, meeting_date, lang)
+    other = logged_in_as or ("okänt namn" if lang == "sv" else "unknown name")
+    if lang == "sv":
+        subject = f"Fel person loggade in på länken till {signer_name}"
+        blocks = [
+            _hello(None, lang),
+            f"Någon loggade in med e-legitimation på länken som {signer_name} fick för att signera protokollet "
+            f"från {meeting}, men inloggningen stämde inte med {signer_name} (inloggad som: {other}). "
+            "Ingenting har signerats.",
+            f"Kontrollera med {signer_name}. Om personuppgifterna för undertecknaren är fel kan du rätta dem "
+            "från protokollets sida:",
+            _Link(_url(protocol_url)),
+        ]
+    else:
+        subject = f"The wrong person logged in on the link sent to {signer_name}"
+        blocks = [
+            _hello(None, lang),
+            f"Someone logged in with e-legitimation on the link {signer_name} received to sign the minutes of "
+            f"{meeting}, but the login did not match {signer_name} (logged in as: {other}). Nothing has been "
+            "signed.",
+            f"Check with {signer_name}. If the signer's details are wrong, you can correct them from the "
+            "minutes' page:",
+            _Link(_url(protocol_url)),
+        ]
+    return _render(to_staff, subject, blocks, lang, "identity_mismatch")
+
+
 def sealed(to: str, board: str, meeting_date: date, sealed_url: str, verify_url: str,
            lang: str = "sv") -> OutgoingMail:
     """Tells everyone involved that the protocol is justerat, signed by all and sealed."""

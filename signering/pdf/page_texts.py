@@ -26,6 +26,7 @@ TEXTS = {
         "section": "Underskrifter",
         "footer": "Signatursida",
         "page_of": "Sida {i} ({n})",
+        "identified": {"oidc": "Legitimerad med e-legitimation", "email_code": "Bekräftad med kod via e-post"},
     },
     "en": {
         "heading": "Signatures",
@@ -50,6 +51,7 @@ TEXTS = {
         "section": "Signatures",
         "footer": "Signature page",
         "page_of": "Page {i} of {n}",
+        "identified": {"oidc": "Identified with e-legitimation", "email_code": "Confirmed with a code by e-mail"},
     },
 }
 

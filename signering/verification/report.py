@@ -41,6 +41,9 @@ class SignatureReport:
     changes_after: str | None
     #: signers only: the file proves the certificate was not revoked when it signed
     status_evidence: bool | None = None
+    #: signers only: how the signer was identified, from the certificate's policy
+    #: (oidc | email_code; None when the certificate names no method)
+    identified_by: str | None = None
 
     @property
     def changed_after(self) -> bool:

@@ -20,10 +20,12 @@ from ..pdf.chain import Route, sign_step
 from ..pdf.signature_page import PageSigner
 from .audit import queue_mail, record
 from . import claims
-from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, SignatureInProgress,
-                     TooManyRequests, WrongCode)
+from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, LoginRequired,
+                     SignatureInProgress, TooManyRequests, WrongCode)
 from .blob_refs import drop_on_error, drop_unreferenced
 from .finalize import activate, live
+from . import identification
+from .identification import EMAIL_CODE, OIDC
 from .secrets import code_hash, codes_match, new_code, token_hash
 from ..route import DONE, ProtocolStatus, RequestStatus
 
@@ -43,6 +45,8 @@ class SigningView:
     working_sha256: str
     page_count: int
     code_sent: bool
+    #: "code" or "oidc": how this signer must prove who they are before signing
+    signer_auth: str
     signed_so_far: tuple[tuple[str, str, dt.datetime], ...]
     still_to_sign: tuple[tuple[str, str], ...]
 
@@ -96,10 +100,18 @@ def _view(request: SignatureRequest) -> SigningView:
         original_sha256=version.original_sha256, working_sha256=version.working_sha256,
         page_count=version.page_count,
         code_sent=request.code_expires_at is not None,
+        signer_auth=protocol.board.organisation.signer_auth or "code",
         signed_so_far=tuple((r.name, r.role, r.signed_at) for r in version.requests if r.status == RequestStatus.SIGNED),
         still_to_sign=tuple((r.name, r.role) for r in version.requests
                             if r.position > request.position and r.status in (RequestStatus.WAITING, RequestStatus.ACTIVE)),
     )
+
+
+def find_active(session, svc, token: str, *, lock: bool = False) -> SignatureRequest:
+    """The request behind a link that may be used now (else the typed error why not)."""
+    request = _find(session, svc, token, lock=lock)
+    _check_fresh(svc, request)
+    return request
 
 
 def open_link(svc, token: str, *, ip: str = "", user_agent: str = "") -> SigningView:
@@ -126,6 +138,8 @@ def send_code(svc, token: str, *, ip: str = "") -> None:
     with svc.db.write() as session:
         request = _find(session, svc, token, lock=True)
         _check_fresh(svc, request)
+        if identification.requires_login(request):
+            raise LoginRequired()
         now = svc.clock()
         valid = dt.timedelta(minutes=svc.settings.code_valid_minutes)
         if request.code_expires_at is not None:
@@ -171,11 +185,14 @@ def _secretary_address(session, protocol: Protocol, secretary_request: Signature
     return secretary_request.email
 
 
-def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: str = "") -> str:
+def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: str = "",
+           logged_in: bool = False) -> str:
     """Sign or decline. Returns the new request status ("signed" or "declined").
 
     A wrong code commits the attempt counter and then raises, so five wrong codes lock the
-    link even though every attempt "failed".
+    link even though every attempt "failed". Where the organisation identifies signers with
+    e-legitimation there is no code: ``logged_in`` says this browser logged in for the link
+    (the web layer keeps that in its session), and the request must have been identified.
     """
     if decision not in ("sign", "decline"):
         raise InputError('Beslutet ska vara "sign" eller "decline".', 'The decision must be "sign" or "decline".',
@@ -193,8 +210,15 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
     with svc.db.write() as session:
         request = _find(session, svc, token, lock=True)
         _check_fresh(svc, request)
-        if not _check_code(session, svc, request, code, ip):
+        if identification.requires_login(request):
+            if not (logged_in and request.identified_by == OIDC):
+                raise LoginRequired()
+        elif _check_code(session, svc, request, code, ip):
+            request.identified_by, request.identified_at = EMAIL_CODE, svc.clock()
+        else:
             wrong, locked = True, request.status == RequestStatus.LOCKED
+        if wrong:
+            pass  # the counted attempt must be committed, so raise only after the transaction
         elif decision == "sign":
             job = _claim(session, svc, request)
         else:
@@ -223,6 +247,9 @@ class _SignJob:
     route: Route
     position: int
     organisation_id: int
+    identified_by: str
+    #: for oidc: the IdP's issuer, named in the certificate's policy
+    idp: str | None
 
 
 def _claim(session, svc, request: SignatureRequest) -> _SignJob:
@@ -238,7 +265,8 @@ def _claim(session, svc, request: SignatureRequest) -> _SignJob:
     route = Route(board=protocol.board.name, meeting_date=protocol.meeting_date,
                   signers=tuple(PageSigner(r.name, r.role) for r in live(version)), organisation=org.name)
     return _SignJob(request.id, version.id, version.working_sha256, version.original_sha256, route,
-                    request.position, org.id)
+                    request.position, org.id, request.identified_by or EMAIL_CODE,
+                    org.oidc_issuer if request.identified_by == OIDC else None)
 
 
 def _complete_signature(svc, job: _SignJob, ip: str) -> str:
@@ -251,7 +279,8 @@ def _complete_signature(svc, job: _SignJob, ip: str) -> str:
         org = session.get(Organisation, job.organisation_id)
     try:
         signed = sign_step(svc.blobs.read(job.base_sha), job.route, job.position, None, None, job.original_sha,
-                           svc.settings.lang, provider=svc.signature_provider_for(org))
+                           svc.settings.lang, provider=svc.signature_provider_for(org),
+                           identified_by=job.identified_by, idp=job.idp)
         new_sha = svc.blobs.put_bytes(signed)
     except BaseException:
         release_claim(svc, job.request_id)

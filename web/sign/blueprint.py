@@ -7,12 +7,13 @@ import os
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 
-from signering.errors import InputError
+from signering.errors import InputError, SigneringError
 from signering.pdf.preview import page_png
-from signering.workflow import signing
-from signering.workflow.errors import LinkInvalid, TooManyRequests
+from signering.workflow import identification, signing
+from signering.workflow.errors import LinkInvalid, LoginRequired, TooManyRequests
 
 from ..extensions import services
+from .oidc import logged_in, start_page
 
 bp = Blueprint("sign", __name__, url_prefix="/signera")
 
@@ -24,16 +25,23 @@ def _ip() -> str:
 @bp.get("/<token>")
 def page(token: str):
     view = signing.open_link(services(), token, ip=_ip(), user_agent=request.user_agent.string or "")
+    if view.signer_auth == "oidc":
+        if not logged_in(view.request_id):
+            return start_page(view, token)
+        template = "sign/page_oidc.html"
+    else:
+        template = "sign/page.html"
     total = view.page_count + 1  # the protocol and its signature page
     number = request.args.get("sida", default=1, type=int)
     number = min(max(1, number), total)
-    return render_template("sign/page.html", view=view, token=token, page=number, total=total)
+    return render_template(template, view=view, token=token, page=number, total=total)
 
 
 @bp.get("/<token>/protokoll.pdf")
 def pdf(token: str):
     svc = services()
     view, sha = signing.view_for_token(svc, token)
+    _require_login(view)
     return send_file(svc.blobs.path(sha), mimetype="application/pdf", as_attachment=False,
                      download_name=f"protokoll-{view.meeting_date.isoformat()}.pdf", max_age=0)
 
@@ -42,6 +50,7 @@ def pdf(token: str):
 def page_image(token: str, number: int):
     svc = services()
     view, sha = signing.view_for_token(svc, token)
+    _require_login(view)
     if not 1 <= number <= view.page_count + 1:
         abort(404)
     cache = os.path.join(os.path.dirname(svc.blobs.root.rstrip("/")), "previews")
@@ -64,7 +73,8 @@ def decide(token: str):
     decision = request.form.get("decision", "")
     try:
         status = signing.decide(services(), token, request.form.get("code", ""), decision,
-                                request.form.get("reason", ""), ip=_ip())
+                                request.form.get("reason", ""), ip=_ip(),
+                                logged_in=logged_in(signing_request_id(token)))
     except LinkInvalid:
         raise
     except InputError as exc:
@@ -72,6 +82,19 @@ def decide(token: str):
         flash(exc.message(g.lang), "error")
         return redirect(url_for("sign.page", token=token, _anchor="beslut"))
     return render_template("sign/done.html", status=status)
+
+
+def _require_login(view) -> None:
+    """Where signers log in with e-legitimation, the document is shown only after the login."""
+    if view.signer_auth == "oidc" and not logged_in(view.request_id):
+        raise LoginRequired()
+
+
+def signing_request_id(token: str) -> int | None:
+    try:
+        return identification.request_id_for(services(), token)
+    except SigneringError:
+        return None  # decide() raises the right error for the link itself
 
 
 def _t(sv: str, en: str) -> str:

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from signering.errors import InputError, SigneringError
-from signering.models import Board
+from signering.models import Board, Organisation
 from signering.workflow.finalize import finalize
 
 from ..auth import current_org_id, me
@@ -23,7 +23,9 @@ def _boards(s):
 
 def _page(form: FinalizeForm, *, protocol=None, error=None, status=200):
     with services().db.read() as s:
-        return render_template("staff/new.html", form=form, boards=_boards(s), protocol=protocol, error=error), status
+        oidc = s.get(Organisation, current_org_id()).signer_auth == "oidc"
+        return render_template("staff/new.html", form=form, boards=_boards(s), protocol=protocol, error=error,
+                               ask_personnummer=oidc), status
 
 
 def _submit(form: FinalizeForm, protocol_id: int | None):
