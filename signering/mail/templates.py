@@ -115,7 +115,7 @@ def _hello(name: str | None, lang: str) -> str:
 
 
 def _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang,
-             reminder: bool) -> OutgoingMail:
+             reminder: bool, e_legitimation: bool = False) -> OutgoingMail:
     lang, role = _lang(lang), _role(role)
     meeting, until = _meeting(board, meeting_date, lang), _deadline(deadline, lang)
     role_name = role.noun(lang)
@@ -138,7 +138,8 @@ def _request(to, signer_name, role, board, meeting_date, link, deadline, secreta
             opening += " Du signerar först; därefter går det vidare till ordförande och justerare."
         steps = [
             "Öppna länken nedan.",
-            "Du får en sexsiffrig kod i ett separat e-postmeddelande. Skriv in koden på sidan.",
+            ("Logga in med e-legitimation (till exempel BankID eller Freja eID)." if e_legitimation else
+             "Du får en sexsiffrig kod i ett separat e-postmeddelande. Skriv in koden på sidan."),
             "Läs protokollet.",
             "Signera protokollet, eller avböj och skriv varför om något behöver rättas.",
         ]
@@ -163,7 +164,8 @@ def _request(to, signer_name, role, board, meeting_date, link, deadline, secreta
             opening += " You sign first; then they go on to the chair and the minutes checkers."
         steps = [
             "Open the link below.",
-            "You will receive a six-digit code in a separate e-mail. Enter the code on the page.",
+            ("Log in with e-legitimation (for example BankID or Freja eID)." if e_legitimation else
+             "You will receive a six-digit code in a separate e-mail. Enter the code on the page."),
             "Read the minutes.",
             "Sign the minutes, or decline and say why if something needs to be corrected.",
         ]
@@ -176,15 +178,19 @@ def _request(to, signer_name, role, board, meeting_date, link, deadline, secreta
 
 
 def invitation(to: str, signer_name: str, role: str, board: str, meeting_date: date, link: str,
-               deadline: date | datetime, secretary_name: str, lang: str = "sv") -> OutgoingMail:
+               deadline: date | datetime, secretary_name: str, lang: str = "sv",
+               e_legitimation: bool = False) -> OutgoingMail:
     """Asks a signer to justera and sign (the secretary: to sign) through their personal link."""
-    return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, False)
+    return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, False,
+                    e_legitimation)
 
 
 def reminder(to: str, signer_name: str, role: str, board: str, meeting_date: date, link: str,
-             deadline: date | datetime, secretary_name: str, lang: str = "sv") -> OutgoingMail:
+             deadline: date | datetime, secretary_name: str, lang: str = "sv",
+             e_legitimation: bool = False) -> OutgoingMail:
     """The invitation again, marked as a reminder."""
-    return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, True)
+    return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, True,
+                    e_legitimation)
 
 
 def code(to: str, signer_name: str, code: str, minutes_valid: int, lang: str = "sv") -> OutgoingMail:

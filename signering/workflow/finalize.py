@@ -30,6 +30,7 @@ from .errors import NotAllowed, UnknownBoard
 from .secrets import new_token, token_hash
 from ..emails import is_valid_email
 from ..identity import normalise_personnummer, personnummer_hash
+from .signer_auth import uses_oidc
 from ..route import JUSTERAT, PENDING, ROLES, ProtocolStatus, RequestStatus, RouteError, check_order
 
 
@@ -183,7 +184,7 @@ def activate(session, svc, org, protocol, version, request: SignatureRequest, *,
     message = template(to=request.email, signer_name=request.name, role=request.role,
                        board=protocol.board.name, meeting_date=protocol.meeting_date, link=svc.link(token),
                        deadline=request.token_expires_at.date(), secretary_name=live(version)[0].name
-                       if version.requests else "", lang=svc.settings.lang)
+                       if version.requests else "", lang=svc.settings.lang, e_legitimation=uses_oidc(org))
     queue_mail(session, svc, message, org_id=org.id)
     record(session, svc, org_id=org.id, kind="reminded" if reminder else "sent", protocol_id=protocol.id,
            request_id=request.id, actor=actor, to=request.email, position=request.position)

@@ -24,15 +24,15 @@ from ..clock import aware as _aware
 from ..emails import is_valid_email
 from ..identity import names_match, personnummer_matches
 from ..mail import templates as mails
-from ..models import OidcLogin, Organisation, SignatureRequest
+from ..models import OidcLogin, Organisation
 from ..oidc import client
 from ..oidc.errors import IdentityMismatch, LoginStateInvalid, NotConfigured
 from .audit import queue_mail, record
 from .finalize import live
 from .secrets import token_hash
+from .signer_auth import OIDC, uses_oidc
+from .signing import find_active
 
-OIDC = "oidc"
-EMAIL_CODE = "email_code"
 #: a login left at the IdP longer than this is not accepted back
 LOGIN_VALID = dt.timedelta(minutes=15)
 CALLBACK_PATH = "/oidc/callback"
@@ -41,10 +41,6 @@ CALLBACK_PATH = "/oidc/callback"
 def redirect_uri(svc) -> str:
     """The one redirect URI of the installation, registered at every IdP."""
     return svc.settings.base_url.rstrip("/") + CALLBACK_PATH
-
-
-def uses_oidc(org: Organisation) -> bool:
-    return org.signer_auth == OIDC
 
 
 def config_for(svc, org: Organisation) -> client.OidcConfig:
@@ -59,8 +55,6 @@ def config_for(svc, org: Organisation) -> client.OidcConfig:
 
 
 def start_login(svc, token: str, *, lang: str = "sv") -> client.LoginStart:
-    from .signing import find_active
-
     with svc.db.read() as session:
         request = find_active(session, svc, token)
         org = request.version.protocol.board.organisation
@@ -82,8 +76,6 @@ class Identified:
 
 def finish_login(svc, token: str, *, state: str, code: str, ip: str = "") -> Identified:
     """Complete the login for the link ``token`` (which the browser's session kept with ``state``)."""
-    from .signing import find_active
-
     with svc.db.write() as session:
         login = session.execute(select(OidcLogin).filter_by(state_hash=token_hash(state or "")).with_for_update()
                                 ).scalar_one_or_none()
@@ -134,11 +126,5 @@ def _staff_address(protocol, version) -> str:
 
 
 def request_id_for(svc, token: str) -> int:
-    from .signing import find_active
-
     with svc.db.read() as session:
         return find_active(session, svc, token).id
-
-
-def requires_login(request: SignatureRequest) -> bool:
-    return uses_oidc(request.version.protocol.board.organisation)

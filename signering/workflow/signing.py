@@ -24,8 +24,7 @@ from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked
                      SignatureInProgress, TooManyRequests, WrongCode)
 from .blob_refs import drop_on_error, drop_unreferenced
 from .finalize import activate, live
-from . import identification
-from .identification import EMAIL_CODE, OIDC
+from .signer_auth import EMAIL_CODE, OIDC, requires_login
 from .secrets import code_hash, codes_match, new_code, token_hash
 from ..route import DONE, ProtocolStatus, RequestStatus
 
@@ -138,7 +137,7 @@ def send_code(svc, token: str, *, ip: str = "") -> None:
     with svc.db.write() as session:
         request = _find(session, svc, token, lock=True)
         _check_fresh(svc, request)
-        if identification.requires_login(request):
+        if requires_login(request):
             raise LoginRequired()
         now = svc.clock()
         valid = dt.timedelta(minutes=svc.settings.code_valid_minutes)
@@ -210,7 +209,7 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
     with svc.db.write() as session:
         request = _find(session, svc, token, lock=True)
         _check_fresh(svc, request)
-        if identification.requires_login(request):
+        if requires_login(request):
             if not (logged_in and request.identified_by == OIDC):
                 raise LoginRequired()
         elif _check_code(session, svc, request, code, ip):
