@@ -19,8 +19,10 @@ import sys
 
 import pytest
 import requests
-from browser_support import BOARD, CHROMIUM_ARGS, PHONE, SECRETARY, SIGNERS, free_port, shot, start_server
-from oidc_support import CLIENT_ID, CLIENT_SECRET, SECRET_ENV, Provider, decide, login, pick_account, start_login
+from browser_support import (BOARD, CHROMIUM_ARGS, PASSWORD, PHONE, SECRETARY, SIGNERS, free_port, shot,
+                             start_server)
+from oidc_support import (CLIENT_ID, CLIENT_SECRET, CSRF, SECRET_ENV, Provider, decide, login, pick_account,
+                          start_login)
 from sqlalchemy import select
 
 from signering.backup import read_all
@@ -222,6 +224,14 @@ def test_name_mismatch_is_refused_and_a_forwarded_link_cannot_sign(env):
     assert 'name="code"' not in page.text
     assert "Tack – du har signerat" in decide(siv, server.url, link).text
     assert _request(server, protocol_id, 0).identity_match == "name"
+    # Staff see that the match was by name, and the personnummer field on the finalize form.
+    staff = requests.Session()
+    page = staff.get(server.url + "/sekreterare/logga-in").text
+    staff.post(server.url + "/sekreterare/logga-in", data={"csrf_token": CSRF.search(page).group(1),
+                                                           "email": SECRETARY, "password": PASSWORD})
+    shown = staff.get(f"{server.url}/sekreterare/protokoll/{protocol_id}").text
+    assert "matchad på namnet" in shown
+    assert 'name="signer_personnummer"' in staff.get(server.url + "/sekreterare/nytt").text
 
 
 def test_replayed_state_is_refused(env):
