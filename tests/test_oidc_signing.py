@@ -297,3 +297,31 @@ def test_idp_down_gives_a_clear_message_and_loses_nothing(env):
     response, _ = login(http, server.url, link, "siv")
     assert response.status_code == 303
     assert "Tack – du har signerat" in decide(http, server.url, link).text
+
+
+def test_admin_page_sets_the_same_as_org_configure(env):
+    from signering.accounts import create_user
+    from signering.models import Organisation
+
+    server, provider = env
+    with server.svc.db.write() as s:
+        create_user(s, s.get(Organisation, server.org_id), email="admin@ange.se", password=PASSWORD, role="admin")
+    admin = requests.Session()
+    page = admin.get(server.url + "/sekreterare/logga-in").text
+    admin.post(server.url + "/sekreterare/logga-in", data={"csrf_token": CSRF.search(page).group(1),
+                                                           "email": "admin@ange.se", "password": PASSWORD})
+    path = server.url + "/sekreterare/admin/legitimering"
+    page = admin.get(path)
+    assert page.status_code == 200 and server.url + "/oidc/callback" in page.text
+    form = {"csrf_token": CSRF.search(page.text).group(1), "signer_auth": "oidc", "oidc_client_id": CLIENT_ID,
+            "oidc_client_secret_env": SECRET_ENV, "oidc_personnummer_claim": ""}
+    dead = f"http://127.0.0.1:{free_port()}"
+    refused = admin.post(path, data={**form, "oidc_issuer": dead})
+    assert refused.status_code == 422 and f"{dead}/.well-known/openid-configuration" in refused.text
+    saved = admin.post(path, data={**form, "oidc_issuer": provider.url}, allow_redirects=False)
+    assert saved.status_code == 303
+    with server.svc.db.read() as s:
+        org = s.get(Organisation, server.org_id)
+        assert (org.signer_auth, org.oidc_issuer, org.oidc_client_id, org.oidc_client_secret_env,
+                org.oidc_personnummer_claim) == ("oidc", provider.url, CLIENT_ID, SECRET_ENV,
+                                                 "https://id.oidc.se/claim/personalIdentityNumber")
