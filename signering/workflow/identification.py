@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 
 from ..clock import aware as _aware
 from ..emails import is_valid_email
@@ -63,6 +63,9 @@ def start_login(svc, token: str, *, lang: str = "sv") -> client.LoginStart:
         config, request_id = config_for(svc, org), request.id
     start = client.begin(config, ui_locales=lang)  # discovery: may raise IdpUnavailable, nothing written yet
     with svc.db.write() as session:
+        # Logins of this link that are used or too old can never be completed: keep the table small.
+        session.execute(delete(OidcLogin).where(OidcLogin.request_id == request_id, or_(
+            OidcLogin.used_at.is_not(None), OidcLogin.created_at < svc.clock() - LOGIN_VALID)))
         session.add(OidcLogin(request_id=request_id, state_hash=token_hash(start.state), nonce=start.nonce,
                               code_verifier=start.code_verifier, created_at=svc.clock()))
     return start
