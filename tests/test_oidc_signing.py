@@ -218,7 +218,7 @@ def test_name_mismatch_is_refused_and_a_forwarded_link_cannot_sign(env):
     assert "Logga in med e-legitimation" in other.get(server.url + link).text
     assert other.get(server.url + link + "/protokoll.pdf").status_code == 403
     with pytest.raises(LoginRequired):
-        signing.decide(server.svc, link.rsplit("/", 1)[1], "", "sign", logged_in=False)
+        signing.decide(server.svc, link.rsplit("/", 1)[1], "", "sign", logged_in_for=())
     # No code either: the code path is closed for this organisation.
     page = other.get(server.url + link)
     assert 'name="code"' not in page.text

@@ -126,8 +126,3 @@ def finish_login(svc, token: str, *, state: str, code: str, ip: str = "") -> Ide
 def _staff_address(protocol, version) -> str:
     """The staff user who sent the protocol; for one sent through the API, its secretary."""
     return protocol.created_by if is_valid_email(protocol.created_by or "") else live(version)[0].email
-
-
-def request_id_for(svc, token: str) -> int:
-    with svc.db.read() as session:
-        return find_active(session, svc, token).id

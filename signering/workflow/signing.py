@@ -8,6 +8,7 @@ first one's result.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -185,13 +186,13 @@ def _secretary_address(session, protocol: Protocol, secretary_request: Signature
 
 
 def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: str = "",
-           logged_in: bool = False) -> str:
+           logged_in_for: Collection[int] = ()) -> str:
     """Sign or decline. Returns the new request status ("signed" or "declined").
 
     A wrong code commits the attempt counter and then raises, so five wrong codes lock the
     link even though every attempt "failed". Where the organisation identifies signers with
-    e-legitimation there is no code: ``logged_in`` says this browser logged in for the link
-    (the web layer keeps that in its session), and the request must have been identified.
+    e-legitimation there is no code: the request must have been identified, and be among
+    ``logged_in_for``, the requests this browser logged in for (the web layer's session keeps them).
     """
     if decision not in ("sign", "decline"):
         raise InputError('Beslutet ska vara "sign" eller "decline".', 'The decision must be "sign" or "decline".',
@@ -210,18 +211,17 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
         request = _find(session, svc, token, lock=True)
         _check_fresh(svc, request)
         if requires_login(request):
-            if not (logged_in and request.identified_by == OIDC):
+            if not (request.id in logged_in_for and request.identified_by == OIDC):
                 raise LoginRequired()
         elif _check_code(session, svc, request, code, ip):
             request.identified_by, request.identified_at = EMAIL_CODE, svc.clock()
         else:
             wrong, locked = True, request.status == RequestStatus.LOCKED
-        if wrong:
-            pass  # the counted attempt must be committed, so raise only after the transaction
-        elif decision == "sign":
-            job = _claim(session, svc, request)
-        else:
-            _decline(session, svc, request, reason, ip)
+        if not wrong:
+            if decision == "sign":
+                job = _claim(session, svc, request)
+            else:
+                _decline(session, svc, request, reason, ip)
         status = request.status
     if locked:
         raise LinkLocked()

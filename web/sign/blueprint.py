@@ -7,13 +7,13 @@ import os
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 
-from signering.errors import InputError, SigneringError
+from signering.errors import InputError
 from signering.pdf.preview import page_png
-from signering.workflow import identification, signing
+from signering.workflow import signing
 from signering.workflow.errors import LinkInvalid, LoginRequired, TooManyRequests
 
 from ..extensions import services
-from .oidc import logged_in, start_page
+from .oidc import logged_in, logged_in_ids, start_page
 
 bp = Blueprint("sign", __name__, url_prefix="/signera")
 
@@ -73,8 +73,7 @@ def decide(token: str):
     decision = request.form.get("decision", "")
     try:
         status = signing.decide(services(), token, request.form.get("code", ""), decision,
-                                request.form.get("reason", ""), ip=_ip(),
-                                logged_in=logged_in(signing_request_id(token)))
+                                request.form.get("reason", ""), ip=_ip(), logged_in_for=logged_in_ids())
     except LinkInvalid:
         raise
     except InputError as exc:
@@ -89,12 +88,6 @@ def _require_login(view) -> None:
     if view.signer_auth == "oidc" and not logged_in(view.request_id):
         raise LoginRequired()
 
-
-def signing_request_id(token: str) -> int | None:
-    try:
-        return identification.request_id_for(services(), token)
-    except SigneringError:
-        return None  # decide() raises the right error for the link itself
 
 
 def _t(sv: str, en: str) -> str:

@@ -23,8 +23,12 @@ _DONE = "oidc_done"  # ids of the requests this browser logged in for
 _MAX_PENDING = 5
 
 
+def logged_in_ids() -> list[int]:
+    return list(session.get(_DONE, []))
+
+
 def logged_in(request_id: int) -> bool:
-    return request_id in session.get(_DONE, [])
+    return request_id in logged_in_ids()
 
 
 def _ip() -> str:
