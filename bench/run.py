@@ -10,7 +10,6 @@ or slow machine even when the absolute figures move. Missing a target does not f
 from __future__ import annotations
 
 import datetime as dt
-import glob
 import io
 import json
 import os
@@ -37,7 +36,8 @@ from signering.pdf.signature_page import PageSigner, field_name  # noqa: E402
 from signering.pki.certs import build_certificate, name, new_key, to_asn1  # noqa: E402
 from signering.pki.embedded_tsa import running_tsa  # noqa: E402
 from signering.pki.orgkeys import demo_keys  # noqa: E402
-from signering.textpdf import render_text_pdf, seed_dir  # noqa: E402
+from signering.samples import SAMPLES  # noqa: E402
+from signering.textpdf import render_text_pdf  # noqa: E402
 
 RUNS = 15
 NAIVE_RUNS = 5  # each naive run waits ~90 ms per dummy timestamp; five keep the total short
@@ -48,15 +48,10 @@ ROUTE = Route(board="Kommunstyrelsen", meeting_date=dt.date(2025, 9, 22), organi
                        PageSigner("Åsa Justerare", "justerare")))
 
 
-def _seed_text() -> tuple[str, str]:
-    paths = sorted(glob.glob(os.path.join(seed_dir(), "*.txt")), key=os.path.getsize)
-    if paths:
-        with open(paths[-1], encoding="utf-8") as fh:
-            return fh.read(), os.path.basename(paths[-1])
-    # Without the shared seeds, a protocol-shaped text with åäö keeps fonts and wrapping busy.
-    para = ("§ {n} Ärende {n}: Kommunstyrelsen beslutar att godkänna förslaget till åtgärder för "
-            "översyn av förvaltningens rutiner, med de ändringar som framgår av tjänsteskrivelsen.\n\n")
-    return "Protokoll\n\n" + "".join(para.format(n=n) for n in range(1, 60)), "generated"
+def _sample_text() -> tuple[str, str]:
+    """The longest of the project's sample protocols: the most text for fonts and wrapping."""
+    longest = max(SAMPLES, key=lambda s: len(s.text()))
+    return longest.text(), longest.name
 
 
 def _median_ms(fn, runs: int) -> float:
@@ -101,7 +96,7 @@ def _naive_seal(pdf: bytes, signer, timestamper) -> bytes:
 
 
 def _signing_rows() -> list[dict]:
-    text, source = _seed_text()
+    text, source = _sample_text()
     keys = demo_keys(BASE_URL)
     naive_signer = keys.seal.pyhanko_signer()
     dummy = _dummy_timestamper()

@@ -13,6 +13,7 @@ import os
 import sys
 
 from .errors import SigneringError
+from .library_logs import route_library_logs
 
 #: Modules in ``signering.commands`` that each define ``register(subparsers)``.
 COMMAND_MODULES = [
@@ -27,6 +28,7 @@ COMMAND_MODULES = [
     "notices",
     "backup",
     "renew",
+    "log",
 ]
 
 
@@ -45,6 +47,7 @@ def lang() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("SIGNERING_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s")
+    route_library_logs()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -17,3 +17,9 @@ def stockholm(when: dt.datetime) -> dt.datetime:
     from zoneinfo import ZoneInfo
 
     return aware(when).astimezone(ZoneInfo("Europe/Stockholm"))
+
+
+def swedish_time(when: dt.datetime) -> str:
+    """A moment as people in Sweden read it: local time with its zone, to the second
+    ("2026-12-01 18:41:06 CET"); naive values are UTC."""
+    return stockholm(when).strftime("%Y-%m-%d %H:%M:%S %Z")

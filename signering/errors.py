@@ -240,10 +240,35 @@ class LogProofError(SigneringError):
             "Trädhuvudet är inte signerat med loggens nyckel. Kontrollera att rätt offentlig nyckel används.",
             "The tree head is not signed with the log's key. Check that the right public key is used.",
         ),
+        "origin_mismatch": (
+            "Trädhuvudet gäller en annan logg än den efterfrågade. Kontrollera loggens adress och nyckel.",
+            "The tree head is for another log than the one asked. Check the log's address and key.",
+        ),
+        "split_view": (
+            "Loggen visar ett trädhuvud som motsäger ett som setts tidigare (samma logg, olika innehåll): "
+            "loggen visar olika versioner för olika läsare. Spara båda trädhuvudena och kontakta kommunen.",
+            "The log shows a tree head that contradicts one seen before (same log, different contents): "
+            "the log shows different versions to different readers. Keep both tree heads and contact the "
+            "municipality.",
+        ),
+        "witness_missing": (
+            "Trädhuvudet saknar en giltig medsignatur av vittnet {witness}. Vittnet har inte sett det här "
+            "trädhuvudet: vänta tills vittnet hunnit medsignera och försök igen, eller kontakta kommunen.",
+            "The tree head has no valid cosignature by the witness {witness}. The witness has not seen this "
+            "tree head: wait until the witness has cosigned it and try again, or contact the municipality.",
+        ),
+        "rolled_back": (
+            "Loggens senaste trädhuvud är mindre än ett som setts tidigare: loggen visar en äldre version. "
+            "Spara båda trädhuvudena och kontakta kommunen.",
+            "The log's newest tree head is smaller than one seen before: the log shows an older version. "
+            "Keep both tree heads and contact the municipality.",
+        ),
     }
 
     def __init__(self, reason: str, **details):
         sv, en = self._reasons.get(reason, (self.default_sv, self.default_en))
+        if "{" in sv:
+            sv, en = sv.format(**details), en.format(**details)
         self.reason = reason
         super().__init__(sv, en, reason=reason, **details)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass
 
 from pypdf import PdfReader, PdfWriter
@@ -27,12 +26,12 @@ from .errors import InputError
 from .extract.lines import Line, normalise
 from .extract.model import Paragraph
 # The private helpers are the reader's own heading rules: one definition of "a § heading".
-from .extract.paragraphs import body_starts, find_paragraphs, opens_section
+from .extract.paragraphs import body_starts, find_paragraphs
+from .extract.recipients import read as read_recipients
 from .extract.text import pdf_text
 from .fonts import font_path, wrap
 
 KINDS = ("protokoll", "utdrag", "omedelbar")
-_RECIPIENTS_HEADING = re.compile(r"(?i)^(?:beslutet skickas till|expedieras(?: till)?)\s*:?\s*(?P<rest>.*)$")
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,8 @@ class Section:
     """One paragraph of a protocol: its heading as the reader found it and where its text runs."""
     paragraph: Paragraph
     lines: tuple[Line, ...]
+    #: the protocol's page header lines, which may fall inside a paragraph's text
+    header: tuple[str, ...] = ()
 
     @property
     def pages(self) -> list[int]:
@@ -48,14 +49,36 @@ class Section:
 
 def sections(text: str) -> dict[int, Section]:
     """The paragraphs of a protocol's text (pages separated by form feeds), by number."""
-    lines = normalise(text).lines
+    document = normalise(text)
+    lines, header = document.lines, tuple(h.text for h in document.header)
     found = find_paragraphs(lines)
-    starts = body_starts(lines)
+    starts = body_starts(lines) or _numbered_starts(lines, found)
     heads = sorted((starts[p.number], p) for p in found if p.number in starts)
     result = {}
     for (start, paragraph), nxt in zip(heads, heads[1:] + [(len(lines), None)]):
-        result[paragraph.number] = Section(paragraph, tuple(lines[start:nxt[0]]))
+        result[paragraph.number] = Section(paragraph, tuple(lines[start:nxt[0]]), header)
     return result
+
+
+def _numbered_starts(lines: tuple[Line, ...], found: list[Paragraph]) -> dict[int, int]:
+    """Where the reader's items of a protocol without any § ("1. Mötets öppnande") start.
+
+    The reader takes, in order, the first line "n. Title" after item n-1; the same walk finds
+    the line of each item it returned.
+    """
+    starts, at = {}, 0
+    for paragraph in found:
+        if not paragraph.title:
+            return {}
+        for index in range(at, len(lines)):
+            text = lines[index].text
+            if text.startswith(f"{paragraph.number}.") and text[len(str(paragraph.number)) + 1:].strip() \
+                    == paragraph.title:
+                starts[paragraph.number], at = index, index + 1
+                break
+        else:
+            return {}
+    return starts
 
 
 def paragraph_pages(pdf_bytes: bytes) -> dict[int, list[int]]:
@@ -64,32 +87,8 @@ def paragraph_pages(pdf_bytes: bytes) -> dict[int, list[int]]:
 
 
 def recipients(section: Section) -> list[str]:
-    """The lines under "Beslutet skickas till" in one paragraph: whom the decision goes to."""
-    found: list[str] = []
-    lines = section.lines
-    for i, line in enumerate(lines):
-        match = _RECIPIENTS_HEADING.match(line.text)
-        if not match:
-            continue
-        if match["rest"].strip():
-            found.append(match["rest"].strip())
-        started = bool(found)
-        for following in lines[i + 1:]:
-            if following.blank:
-                if started:
-                    break
-                continue
-            if opens_section(following.text):
-                break
-            started = True
-            found.extend(part.strip() for part in following.cells if part.strip())
-    seen, unique = set(), []
-    for name in found:
-        name = name.strip(" ,;.")
-        if name and name.lower() not in seen:
-            seen.add(name.lower())
-            unique.append(name)
-    return unique
+    """The names under "Beslutet skickas till" in one paragraph: whom the decision goes to."""
+    return read_recipients(section.lines, section.header)
 
 
 class UnknownParagraph(InputError):
@@ -97,6 +96,28 @@ class UnknownParagraph(InputError):
     http_status = 422
     default_sv = ("Paragrafen finns inte i protokollet. Välj bland paragraferna som protokollet innehåller.")
     default_en = "The paragraph is not in the protocol. Choose among the paragraphs the protocol holds."
+
+
+class ParagraphsMissing(InputError):
+    code = "extract_paragraphs_missing"
+    http_status = 422
+    default_sv = "Filen innehåller inte utdragets paragrafer."
+    default_en = "The file does not hold the extract's paragraphs."
+
+
+def check_holds(found: set[int], paragraphs: list[int]) -> None:
+    """Refuse a new version of an extract whose file does not hold its paragraphs (``found``,
+    as the upload reader numbers them): it would go out labelled and certified as an extract of
+    paragraphs it does not contain."""
+    missing = [n for n in sorted(set(paragraphs)) if n not in found]
+    if missing:
+        wanted, lacking = ", ".join(f"§ {n}" for n in paragraphs), ", ".join(f"§ {n}" for n in missing)
+        raise ParagraphsMissing(
+            f"Den nya versionen ska vara samma utdrag ({wanted}), men filen innehåller inte {lacking}. "
+            "Ladda upp utdraget med dessa paragrafer, eller gör ett nytt utdrag från protokollets sida.",
+            f"The new version must be the same extract ({wanted}), but the file does not hold {lacking}. "
+            "Upload the extract with these paragraphs, or make a new extract from the protocol's page.",
+            field="file")
 
 
 _TEXTS = {
@@ -189,10 +210,11 @@ def _extract_page(*, kind: str, organisation: str, board: str, meeting_date: dt.
 
 def build_extract_pdf(original_pdf: bytes, paragraphs: list[int], *, board: str, meeting_date: dt.date,
                       organisation: str = "", kind: str = "utdrag", lang: str = "sv",
-                      parent_sha256: str | None = None, secretary: str = "") -> bytes:
+                      parent_sha256: str | None = None, secretary: str = "", nonce: str | None = None) -> bytes:
     """A new PDF: the extract page, then the pages of ``original_pdf`` holding ``paragraphs``.
 
-    Raises :class:`UnknownParagraph` for a number the protocol does not hold.
+    Raises :class:`UnknownParagraph` for a number the protocol does not hold. ``nonce`` goes
+    into the metadata, so that two extracts of the same paragraphs are two files, two hashes.
     """
     if kind not in ("utdrag", "omedelbar"):
         raise ValueError(f"not an extract kind: {kind!r}")
@@ -214,8 +236,11 @@ def build_extract_pdf(original_pdf: bytes, paragraphs: list[int], *, board: str,
     writer.append(PdfReader(io.BytesIO(first)))
     # Whole pages, unchanged: what the justerare signed is what the recipient reads.
     writer.append(PdfReader(io.BytesIO(original_pdf)), pages=pages, import_outline=False)
-    writer.add_metadata({"/Title": f"{_TEXTS['sv'][kind]} {board} {meeting_date.isoformat()} "
-                                   + ", ".join(f"§ {n}" for n in numbers)})
+    metadata = {"/Title": f"{_TEXTS['sv'][kind]} {board} {meeting_date.isoformat()} "
+                          + ", ".join(f"§ {n}" for n in numbers)}
+    if nonce:
+        metadata["/SigneringExtractId"] = nonce
+    writer.add_metadata(metadata)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship,
 
 from . import route
 from .clock import utcnow
+from .text_safety import one_line, xml_safe
 
 
 class Base(DeclarativeBase):
@@ -46,6 +47,11 @@ class Board(Base):
     kind: Mapped[str] = mapped_column(String(32), default="namnd")  # namnd | utskott | fullmaktige | natverk
     forvaringsplats: Mapped[str] = mapped_column(String(300), default="")
     organisation: Mapped[Organisation] = relationship(back_populates="boards")
+
+    @validates("name", "forvaringsplats")
+    def _one_line(self, _key, value):
+        # Copied onto every notice of the board, and from there into the Atom feeds.
+        return one_line(value) if isinstance(value, str) else value
 
 
 class User(Base):
@@ -107,6 +113,8 @@ class Protocol(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("protocol.id"), nullable=True, index=True)
     #: the paragraph numbers (§) an utdrag or omedelbar justering covers
     paragraphs: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    #: an utdrag's recipients (names as the protocol writes them), each listed under all its paragraphs
+    recipients: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
     board: Mapped[Board] = relationship()
     parent: Mapped[Protocol | None] = relationship(remote_side="Protocol.id")
     versions: Mapped[list[ProtocolVersion]] = relationship(back_populates="protocol", order_by="ProtocolVersion.number")
@@ -137,6 +145,12 @@ class ProtocolVersion(Base):
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     #: set while all signers have signed but the seal is not yet written (redone on start)
     seal_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: why a fully signed version cannot be sealed (an error code, e.g. "meeting_date_in_future");
+    #: the worker leaves it alone until a new version or a withdrawal takes it out of use
+    seal_blocked: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    seal_blocked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: the staff user (or API client) who uploaded this version; told when it comes back
+    uploaded_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sealed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     protocol: Mapped[Protocol] = relationship(back_populates="versions")
@@ -248,7 +262,21 @@ class Notice(Base):
     status: Mapped[str] = mapped_column(String(16), default="posted", index=True)  # posted | archived
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: a correction made while the notice is up: what was wrong, shown with the notice
+    correction_note: Mapped[str] = mapped_column(Text, default="")
+    corrected_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    #: why staff took the notice down before its take-down date (empty when it came down on that date)
+    takedown_reason: Mapped[str] = mapped_column(Text, default="")
     protocol: Mapped[Protocol | None] = relationship()
+
+    @validates("title", "board_name", "forvaringsplats")
+    def _one_line(self, _key, value):
+        # Whatever path the text takes in, the feeds must be able to carry it.
+        return one_line(value) if isinstance(value, str) else value
+
+    @validates("body", "correction_note", "takedown_reason")
+    def _text(self, _key, value):
+        return xml_safe(value).strip() if isinstance(value, str) else value
 
     @validates("status")
     def _status_changes_by_the_rules(self, _key, new):
@@ -305,6 +333,17 @@ class LogEntry(Base):
     leaf_hash: Mapped[str] = mapped_column(String(64))
     original_sha256: Mapped[str] = mapped_column(String(64), index=True)
     sealed_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class LogCheckpoint(Base):
+    """The log's signed checkpoint (C2SP signed note) for one tree size, made once when the tree
+    reached that size and never changed; ``cosignatures`` are witnesses' signature lines."""
+    __tablename__ = "log_checkpoint"
+    tree_size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text)
+    cosignatures: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

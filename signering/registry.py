@@ -80,8 +80,9 @@ def reserve(session, sha256: str, *, org_id: int, protocol_id: int | None) -> No
     Refused: bytes any other organisation has registered (as an original or a sealed file, in
     any state: its public answer must never change hands), and bytes a live protocol of this
     organisation other than ``protocol_id`` already holds (one file, one protocol; upload it as
-    a new version of that protocol instead). Bytes held only by withdrawn or replaced versions
-    of this organisation may start over as a new protocol.
+    a new version of that protocol instead). That holds for withdrawn protocols and replaced
+    versions too: their signature pages print the hash and its QR code leads to
+    ``/verifiera/<sha>``, which must keep naming that protocol, not a later meeting.
     """
     sha = normalise(sha256)
     _lock(session, sha)
@@ -93,9 +94,20 @@ def reserve(session, sha256: str, *, org_id: int, protocol_id: int | None) -> No
     ).all()
     if any(h.organisation_id != org_id for h in holders):
         raise RegisteredElsewhere(field="file")
-    live = [h for h in holders if h.id != protocol_id and not h.voided and h.status != ProtocolStatus.WITHDRAWN]
-    if not live:
+    others = [h for h in holders if h.id != protocol_id]
+    if not others:
         return
+    live = [h for h in others if not h.voided and h.status != ProtocolStatus.WITHDRAWN]
+    if not live:
+        number = others[0].id
+        raise AlreadyUploaded(
+            f"Filen har redan använts i protokoll {number} (tillbakadraget eller ersatt av en ny version). Dess "
+            f"signatursida och QR-kod visar filens kontrollsumma, så samma fil kan inte bli ett nytt protokoll. "
+            f"Spara PDF:en på nytt från ordbehandlaren, så får den en egen kontrollsumma, och ladda upp den.",
+            f"The file was already used in protocol {number} (withdrawn or replaced by a new version). Its "
+            f"signature page and QR code show the file's checksum, so the same file cannot become a new protocol. "
+            f"Save the PDF again from the word processor, which gives it a checksum of its own, and upload that.",
+            field="file", protocol_id=number)
     number = live[0].id
     if live[0].status in JUSTERAT:
         raise AlreadyUploaded(

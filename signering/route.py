@@ -161,8 +161,10 @@ REQUEST_TRANSITIONS: dict[str | None, frozenset[str]] = {
     RequestStatus.SIGNING: frozenset({RequestStatus.ACTIVE, RequestStatus.SIGNED}),
     RequestStatus.LOCKED: frozenset({RequestStatus.ACTIVE, RequestStatus.VOIDED, RequestStatus.REPLACED}),
     RequestStatus.SIGNED: frozenset(),
-    RequestStatus.DECLINED: frozenset(),
-    RequestStatus.VOIDED: frozenset(),
+    # The secretary may replace a signer who declined; the route then resumes where it stopped, so
+    # the requests voided by that decline (never those of a withdrawn or replaced version) wait again.
+    RequestStatus.DECLINED: frozenset({RequestStatus.REPLACED}),
+    RequestStatus.VOIDED: frozenset({RequestStatus.WAITING}),
     RequestStatus.REPLACED: frozenset(),
 }
 NOTICE_TRANSITIONS: dict[str | None, frozenset[str]] = {

@@ -75,11 +75,28 @@ def settings_from_env() -> dict:
         "PUBLIC_TSA": env_flag("SIGNERING_PUBLIC_TSA"),
         # Empty: a file in the instance directory, made on first use (see the helpers below).
         "LOG_KEY_FILE": env.get("SIGNERING_LOG_KEY_FILE", ""),
+        # The log's name in every checkpoint; fixed by the first checkpoint (see Settings.log_origin).
+        "LOG_ORIGIN": env.get("SIGNERING_LOG_ORIGIN", "").strip(),
+        # Witnesses whose cosignatures the log accepts (C2SP verifier keys, comma or space separated).
+        "LOG_WITNESSES": log_witnesses(env.get("SIGNERING_LOG_WITNESSES", "")),
         "BACKUP_KEY_FILE": env.get("SIGNERING_BACKUP_KEY_FILE", ""),
         # Anonymous verification: files parsed at once on this machine, and how long one waits for a turn.
         "VERIFY_CONCURRENCY": int(env.get("SIGNERING_VERIFY_CONCURRENCY", "2")),
         "VERIFY_WAIT_S": float(env.get("SIGNERING_VERIFY_WAIT_S", "5")),
     }
+
+
+def log_witnesses(text: str) -> str:
+    """``SIGNERING_LOG_WITNESSES``, checked at start: a typo must not silently refuse every witness."""
+    from .translog.cosignature import InvalidWitnessKey, parse_witnesses
+
+    try:
+        parse_witnesses(text)
+    except InvalidWitnessKey as exc:
+        raise ConfigError(f"SIGNERING_LOG_WITNESSES: {exc.message('sv')} Rätta variabeln och starta om.",
+                          f"SIGNERING_LOG_WITNESSES: {exc.message('en')} Correct the variable and start again.",
+                          variable="SIGNERING_LOG_WITNESSES") from None
+    return text
 
 
 def log_key_file(cfg: dict) -> str:
@@ -98,7 +115,9 @@ def build_services(cfg: dict) -> Services:
                         reminder_after_days=cfg["REMINDER_DAYS"], tsa_url=cfg["TSA_URL"],
                         renew_days=cfg.get("RENEW_DAYS", 365),
                         webhook_allow_http=bool(cfg.get("WEBHOOK_ALLOW_HTTP", False)),
-                        webhook_allowed_hosts=cfg.get("WEBHOOK_ALLOWED_HOSTS", ""))
+                        webhook_allowed_hosts=cfg.get("WEBHOOK_ALLOWED_HOSTS", ""),
+                        log_key_file=log_key_file(cfg) if cfg.get("LOG_KEY_FILE") or cfg.get("INSTANCE_DIR") else "",
+                        log_origin=cfg.get("LOG_ORIGIN", ""), log_witnesses=cfg.get("LOG_WITNESSES", ""))
     return Services(db=Database(cfg["DATABASE_URL"]), blobs=BlobStore(cfg["DATA_DIR"]), settings=settings,
                     passphrase=os.environ.get)
 

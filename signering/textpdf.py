@@ -1,11 +1,13 @@
 """Render a plain-text protocol to a PDF, the way a word processor would export it.
 
-Used for the demo data of ``make run``, by the tests (which build real PDFs from the seed
-protocols) and by the benchmarks. Two layouts: ``plain`` (running paragraphs) and ``table``,
-which lays out the heading blocks the way many municipalities' templates do: a label column on
-the left and a value column on the right, values running over several lines, labels that wrap
-("Justeringens tid" / "och plats"), tab-separated rows as table cells and tables of contents
-with the page number at the right margin.
+Used for the demo data of ``make run``, by the tests and by the benchmarks, which build real
+PDFs from the project's sample protocols (:mod:`signering.samples`); the tests about the external
+seed corpus (:func:`seed_dir`) build them from the seeds when those are there.
+
+Two layouts: ``plain`` (running paragraphs) and ``table``, which lays out the heading blocks the
+way many municipalities' templates do: a label column on the left and a value column on the
+right, values running over several lines, labels that wrap ("Justeringens tid" / "och plats"),
+tab-separated rows as table cells and tables of contents with the page number at the right margin.
 """
 
 from __future__ import annotations
@@ -112,22 +114,26 @@ def render_text_pdf(text: str, *, layout: str = "plain", header: str | None = No
             else:
                 y -= 13
 
-    source = text.splitlines()
+    # A form feed starts a new page, as in pdftotext's output; str.splitlines would drop it.
+    sources = [part.splitlines() for part in text.split("\f")]
     while True:
-        for block in (_table_blocks(source) if layout == "table" else (("line", l) for l in source)):
-            if block[0] != "line":
-                draw_table_block(block)
-                continue
-            line = block[1].rstrip().replace("\t", "    ")
-            is_heading = line.startswith("§") or line.startswith("**") and line.endswith("**")
-            clean = line.replace("**", "").replace("*", "")
-            font, size = (bold, 11) if is_heading else (regular, 10)
-            for row in wrap(clean, font, size, usable) if clean.strip() else [""]:
-                if y < bottom + 14:
-                    new_page()
-                c.setFont(font, size)
-                c.drawString(left, y, row)
-                y -= 15 if is_heading else 13
+        for number, source in enumerate(sources):
+            if number:
+                new_page()
+            for block in (_table_blocks(source) if layout == "table" else (("line", l) for l in source)):
+                if block[0] != "line":
+                    draw_table_block(block)
+                    continue
+                line = block[1].rstrip().replace("\t", "    ")
+                is_heading = line.startswith("§") or line.startswith("**") and line.endswith("**")
+                clean = line.replace("**", "").replace("*", "")
+                font, size = (bold, 11) if is_heading else (regular, 10)
+                for row in wrap(clean, font, size, usable) if clean.strip() else [""]:
+                    if y < bottom + 14:
+                        new_page()
+                    c.setFont(font, size)
+                    c.drawString(left, y, row)
+                    y -= 15 if is_heading else 13
         if page >= min_pages:
             break
         new_page()
@@ -205,6 +211,7 @@ def _table_blocks(lines: list[str]):
 
 
 def seed_dir() -> str:
-    """Where the shared seed protocols live (``../shared/seeds`` beside the checkout)."""
+    """Where the external seed protocols live: ``SIGNERING_SEEDS``, else ``../shared/seeds`` beside
+    the checkout. Only the seed-corpus tests read it, and only a clone with the corpus has it."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     return os.environ.get("SIGNERING_SEEDS", os.path.join(os.path.dirname(here), "shared", "seeds"))

@@ -90,7 +90,7 @@ class LiveServer:
     def new_protocol(self, meeting: dt.date) -> int:
         pdf = render_text_pdf(PROTOCOL_TEXT.format(date=meeting.isoformat()))
         return finalize(self.svc, org_id=self.org_id, board_name=BOARD, meeting_date=meeting, signers=SIGNERS,
-                        upload=io.BytesIO(pdf), filename="protokoll.pdf", actor=SECRETARY)
+                        upload=io.BytesIO(pdf), filename="protokoll.pdf", actor=SECRETARY, confirm_late=True)
 
 
 def start_server(tmp_path) -> LiveServer:
@@ -125,10 +125,11 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
 
 
-def shot(page, name: str) -> str:
+def shot(page, name: str, *, full_page: bool = True) -> str:
+    """``full_page=False``: just what the screen shows, e.g. where the page landed after a click."""
     os.makedirs(SCREENSHOTS, exist_ok=True)
     path = os.path.join(SCREENSHOTS, name)
-    page.screenshot(path=path, full_page=True)
+    page.screenshot(path=path, full_page=full_page)
     return path
 
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: real protocol PDFs from the seed texts, the demo keys, a TSA over HTTP."""
+"""Shared fixtures: real protocol PDFs from the project's sample protocols, the demo keys, a TSA over
+HTTP, and the external seed corpus for the tests about it (skipped when it is not there)."""
 
 from __future__ import annotations
 
@@ -11,35 +12,61 @@ from signering.pdf.chain import Route, run_chain
 from signering.pdf.signature_page import PageSigner
 from signering.pki.embedded_tsa import running_tsa
 from signering.pki.orgkeys import demo_keys
-from signering.textpdf import render_text_pdf, seed_dir
+from signering.samples import SAMPLES
+from signering.textpdf import seed_dir
 
-def _is_alias(name: str) -> bool:
+BASE_URL = "http://localhost:8000"
+SAMPLE_NAMES = [s.name for s in SAMPLES]
+
+
+# --- the external seed corpus (../shared/seeds or SIGNERING_SEEDS), which a clone may not have ------
+# Nothing here touches the seed directory at import or collection time: a test that needs it asks
+# for the ``seed_text`` fixture, which skips with the reason when the corpus is not there.
+
+def _is_alias(directory: str, name: str) -> bool:
     """A seed kept under an old name holds just the new name (shared/seeds renamed one); skip it."""
-    path = os.path.join(seed_dir(), name)
+    path = os.path.join(directory, name)
     if os.path.getsize(path) > 255:
         return False
     with open(path, encoding="utf-8") as fh:
         target = fh.read().strip()
-    return target != name and os.path.exists(os.path.join(seed_dir(), target))
+    return target != name and os.path.exists(os.path.join(directory, target))
 
 
-SEEDS = sorted(f for f in os.listdir(seed_dir()) if f.endswith(".txt") and not _is_alias(f))
-BASE_URL = "http://localhost:8000"
+def seed_corpus() -> str:
+    """The seed directory, or skip the calling test with where it was looked for."""
+    directory = seed_dir()
+    if not os.path.isdir(directory):
+        pytest.skip(f"external seed corpus not found at {directory}; set SIGNERING_SEEDS")
+    return directory
 
 
-def seed_text(name: str) -> str:
-    with open(os.path.join(seed_dir(), name), encoding="utf-8") as fh:
-        return fh.read()
+def seed_names() -> list[str]:
+    directory = seed_corpus()
+    return sorted(f for f in os.listdir(directory) if f.endswith(".txt") and not _is_alias(directory, f))
+
+
+@pytest.fixture
+def seed_text():
+    """``seed_text(name)``: a seed protocol's text; skips the test without the seed corpus."""
+    directory = seed_corpus()
+
+    def read(name: str) -> str:
+        with open(os.path.join(directory, name), encoding="utf-8") as fh:
+            return fh.read()
+    return read
+
+
+# --- the project's own sample protocols (signering/samples) ----------------------------------------
+
+@pytest.fixture(scope="session")
+def sample_pdfs() -> dict[str, bytes]:
+    return {s.name: s.pdf() for s in SAMPLES}
 
 
 @pytest.fixture(scope="session")
-def seed_pdfs() -> dict[str, bytes]:
-    return {name: render_text_pdf(seed_text(name)) for name in SEEDS}
-
-
-@pytest.fixture(scope="session")
-def protocol_pdf(seed_pdfs) -> bytes:
-    return seed_pdfs["solleftea-ks-au-2024-04-16.txt"]
+def protocol_pdf(sample_pdfs) -> bytes:
+    return sample_pdfs[SAMPLE_ROUTE_NAME]
 
 
 @pytest.fixture(scope="session")
@@ -77,18 +104,20 @@ def timestamper(keys):
         yield ts
 
 
-SOLLEFTEA_ROUTE = Route(
-    board="Kommunstyrelsens allmänna utskott",
-    meeting_date=dt.date(2024, 4, 16),
-    signers=(PageSigner("Siv Sjödin", "sekreterare"), PageSigner("Birgitta Häggkvist", "ordforande"),
-             PageSigner("John Åberg", "justerare")),
-    organisation="Sollefteå kommun",
+# The protocol_pdf sample and the route its own signature block names.
+SAMPLE_ROUTE_NAME = "ekasa-mbn-2025-04-08"
+SAMPLE_ROUTE = Route(
+    board="Miljö- och byggnadsnämnden",
+    meeting_date=dt.date(2025, 4, 8),
+    signers=(PageSigner("Lina Åström", "sekreterare"), PageSigner("Bengt Öhman", "ordforande"),
+             PageSigner("Yvonne Sjödahl", "justerare")),
+    organisation="Ekåsa kommun",
 )
 
 
 @pytest.fixture(scope="session")
 def sealed_pdf(protocol_pdf, keys, timestamper) -> bytes:
-    return run_chain(protocol_pdf, SOLLEFTEA_ROUTE, keys, timestamper, BASE_URL)
+    return run_chain(protocol_pdf, SAMPLE_ROUTE, keys, timestamper, BASE_URL)
 
 
 @pytest.fixture(scope="session")

@@ -126,7 +126,7 @@ def main() -> None:
         pdf = render_text_pdf(f"Kommunstyrelsen\n\n§ 1 Ärende {uuid.uuid4().hex}\n\nBeslut.\n" * repeat)
         report("finalize")
         pid = finalize(svc, org_id=org_id, board_name="Kommunstyrelsen", meeting_date=__import__("datetime").date(2026, 11, 16),
-                       signers=signers(), upload=io.BytesIO(pdf), filename="p.pdf", actor="crash")
+                       signers=signers(), upload=io.BytesIO(pdf), filename="p.pdf", actor="crash", confirm_late=True)
         report("finalized")
         while advance(svc, pid):
             pass

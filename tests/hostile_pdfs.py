@@ -2,7 +2,7 @@
 
 Each function returns the bytes of one file; nothing is downloaded. The small PDFs are written
 by hand (``build_pdf``) so that each one is broken in exactly one way; the others start from a
-real protocol rendered by ``signering.textpdf`` and are damaged, encrypted or signed with
+sample protocol (``signering.samples``) rendered by ``signering.textpdf`` and are damaged, encrypted or signed with
 pypdf / pyHanko.
 """
 
@@ -11,13 +11,10 @@ from __future__ import annotations
 import datetime
 import functools
 import io
-import os
 import re
 import zlib
 
-from signering.textpdf import seed_dir
-
-SEEDS = seed_dir()
+from signering.samples import sample
 PAGE = b"/Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >>"
 CONTENT = b"BT /F1 12 Tf 72 720 Td (Protokoll) Tj ET"
 
@@ -66,16 +63,19 @@ def simple_pdf(*, catalog: bytes = b"", page: bytes = b"", **kw) -> bytes:
 
 # --- real protocols ------------------------------------------------------------------------
 
-def seed_text(name: str = "solleftea-ks-au-2024-04-16.txt") -> str:
-    with open(os.path.join(SEEDS, name), encoding="utf-8") as f:
-        return f.read()
+def sample_text(name: str = "ekasa-mbn-2025-04-08") -> str:
+    return sample(name).text()
+
+
+#: Pages of ``protocol_pdf()``.
+PROTOCOL_PAGES = 2
 
 
 @functools.lru_cache(maxsize=None)
-def protocol_pdf(name: str = "kommundirektorsnatverket-2025-09-22.txt", min_pages: int = 1) -> bytes:
+def protocol_pdf(name: str = "fjallbygden-socialchefer-2025-10-06", min_pages: int = 1) -> bytes:
     from signering.textpdf import render_text_pdf
 
-    return render_text_pdf(seed_text(name), header="Protokoll", min_pages=min_pages)
+    return render_text_pdf(sample_text(name), header="Protokoll", min_pages=min_pages)
 
 
 # --- not a PDF at all ------------------------------------------------------------------------
@@ -93,7 +93,7 @@ def png_renamed() -> bytes:
 
 
 def text_renamed() -> bytes:
-    return seed_text().encode("utf-8")
+    return sample_text().encode("utf-8")
 
 
 # --- damaged files -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def test_upload_creates_protocol_routes_it_and_answers_201(env, protocol_pdf):
     assert_matches("Protocol", body)
     assert body["sha256"] == hashlib.sha256(protocol_pdf).hexdigest()
     assert body["status"] == "signing" and body["version"] == 1 and body["sealed_sha256"] is None
-    assert body["board"] == BOARD and body["meeting_date"] == "2024-04-16"
+    assert body["board"] == BOARD and body["meeting_date"] == "2025-04-08"
     assert [(s["name"], s["role"], s["position"], s["status"]) for s in body["signers"]] == [
         ("Siv Sjödin", "sekreterare", 0, "active"), ("Birgitta Häggkvist", "ordforande", 1, "waiting"),
         ("John Åberg", "justerare", 2, "waiting")]
@@ -51,9 +51,10 @@ def test_metadata_may_come_as_a_json_file_part(env, protocol_pdf):
     assert response.status_code == 201, response.get_json()
 
 
-def test_get_and_list_are_scoped_to_the_tokens_organisation(env, protocol_pdf, seed_pdfs):
+def test_get_and_list_are_scoped_to_the_tokens_organisation(env, protocol_pdf, sample_pdfs):
     first = upload(env, protocol_pdf).get_json()
-    other_pdf = seed_pdfs["kommundirektorsnatverket-2025-09-22.txt"]
+    assert first.pop("warnings") == []  # only the upload's answer carries them
+    other_pdf = sample_pdfs["fjallbygden-socialchefer-2025-10-06"]
     second = upload(env, other_pdf, metadata(meeting_date="2025-09-22")).get_json()
 
     got = env.client.get(f"/api/v1/protocols/{first['id']}", headers=env.auth())
@@ -205,10 +206,10 @@ def test_upload_over_the_size_limit_is_413(tmp_path, protocol_pdf):
     assert env.blob_files() == before and _protocol_count(env) == 0
 
 
-def test_new_version_replaces_the_route_and_kills_the_old_links(env, protocol_pdf, seed_pdfs):
+def test_new_version_replaces_the_route_and_kills_the_old_links(env, protocol_pdf, sample_pdfs):
     first = upload(env, protocol_pdf).get_json()
     old_link = link_token(env, SIGNERS[0]["email"])
-    corrected = seed_pdfs["kommundirektorsnatverket-2025-09-22.txt"]
+    corrected = sample_pdfs["fjallbygden-socialchefer-2025-10-06"]
     response = upload(env, corrected, metadata(protocol_id=first["id"]))
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -219,10 +220,11 @@ def test_new_version_replaces_the_route_and_kills_the_old_links(env, protocol_pd
     assert link_token(env, SIGNERS[0]["email"]) != old_link
 
 
-def test_another_organisations_protocol_cannot_get_a_new_version(env, protocol_pdf, seed_pdfs):
+def test_another_organisations_protocol_cannot_get_a_new_version(env, protocol_pdf, sample_pdfs):
     first = upload(env, protocol_pdf).get_json()
+    assert first.pop("warnings") == []
     before = env.blob_files()
-    attempt = upload(env, seed_pdfs["kommundirektorsnatverket-2025-09-22.txt"], metadata(protocol_id=first["id"]),
+    attempt = upload(env, sample_pdfs["fjallbygden-socialchefer-2025-10-06"], metadata(protocol_id=first["id"]),
                      token=env.other_token)
     assert_error(attempt, 404, "not_found")
     # The refusal comes after the file was stored and prepared; neither may stay behind.

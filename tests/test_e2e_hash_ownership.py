@@ -51,7 +51,7 @@ def server(tmp_path, server_database_url, smtp_server):  # noqa: F811
 
 
 def _upload(server, slug: str, pdf: bytes, signers) -> requests.Response:
-    meta = {"board": BOARD, "meeting_date": "2026-11-16", "signers": signers}
+    meta = {"board": BOARD, "meeting_date": "2026-11-16", "signers": signers, "confirm_late": True}
     return requests.post(server.base_url + "/api/v1/protocols", headers={"Authorization": f"Bearer {server.tokens[slug]}"},
                          files={"file": ("protokoll.pdf", pdf, "application/pdf")},
                          data={"metadata": json.dumps(meta)}, timeout=60)

@@ -71,7 +71,7 @@ SIGNERS = [
 def test_full_flow_over_http(server, smtp_server, tmp_path):  # noqa: F811
     pdf = render_text_pdf("Kommunstyrelsen\n\nSammanträde 2026-11-16\n\n§ 1 Budget\n\nBeslut: fastställd.\n")
     auth = {"Authorization": f"Bearer {server.token}"}
-    meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": SIGNERS}
+    meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": SIGNERS, "confirm_late": True}
     r = requests.post(server.base_url + "/api/v1/protocols", headers=auth,
                       files={"file": ("protokoll.pdf", pdf, "application/pdf")}, data={"metadata": json.dumps(meta)})
     assert r.status_code == 201, r.text
@@ -101,8 +101,11 @@ def test_full_flow_over_http(server, smtp_server, tmp_path):  # noqa: F811
         r = requests.post(f"{server.base_url}/api/v1/sign/{token}", json={"code": code, "decision": "sign"}, timeout=60)
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "signed"
-        # The used link is dead.
-        assert requests.get(link, timeout=30).status_code == 404
+        # The used link signs nothing more: its page says when one signed, the API calls it dead.
+        used = requests.get(link, timeout=30)
+        assert used.status_code == 200 and "Du har redan signerat protokollet" in used.text
+        assert "Signera protokollet" not in used.text
+        assert requests.get(f"{server.base_url}/api/v1/sign/{token}", timeout=30).status_code == 404
 
     state = requests.get(f"{server.base_url}/api/v1/protocols/{created['id']}", headers=auth, timeout=30).json()
     assert state["status"] in ("sealed", "posted")
@@ -135,7 +138,7 @@ def test_full_flow_over_http(server, smtp_server, tmp_path):  # noqa: F811
 def test_two_clicks_on_one_link_sign_once(server, smtp_server):  # noqa: F811
     pdf = render_text_pdf("Kommunstyrelsen\n\n§ 1 Ett ärende\n")
     auth = {"Authorization": f"Bearer {server.token}"}
-    meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": SIGNERS}
+    meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": SIGNERS, "confirm_late": True}
     r = requests.post(server.base_url + "/api/v1/protocols", headers=auth,
                       files={"file": ("p.pdf", pdf, "application/pdf")}, data={"metadata": json.dumps(meta)})
     assert r.status_code == 201, r.text

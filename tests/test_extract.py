@@ -1,9 +1,11 @@
 """Reading a protocol's metadata from its PDF, as a person reads it off the text.
 
-The seed protocols are rendered to PDF in two layouts (running text, and a two-column
-template), with and without a page header repeated on every page; the expected values below
-were read off the seed texts by hand. Other house styles, a letter that is no protocol and
-broken files check that the reader generalises and never guesses.
+The project's sample protocols (signering/samples) are rendered to PDF in their own house style
+and in two layouts (running text, and a two-column template), with and without a page header
+repeated on every page; the expected values below were read off the texts by hand. The same
+runs over the external seed corpus when it is there (../shared/seeds or SIGNERING_SEEDS), and is
+skipped when it is not. Other house styles, a letter that is no protocol and broken files check
+that the reader generalises and never guesses.
 """
 
 from __future__ import annotations
@@ -13,10 +15,8 @@ import contextlib
 import datetime as dt
 import io
 import json
-import os
-
 import pytest
-from conftest import SEEDS
+from conftest import seed_names
 from pypdf import PdfWriter
 from reportlab.pdfgen import canvas
 
@@ -25,11 +25,103 @@ from signering.errors import DamagedPdf, EmptyFile, EncryptedPdf, InputError, No
 from signering.extract import pdf_text, read_protocol_pdf, read_protocol_text
 from signering.extract.dates import find_date, find_time
 from signering.extract.names import person_name
-from signering.textpdf import render_text_pdf, seed_dir
+from signering.samples import SAMPLES, sample
+from signering.textpdf import render_text_pdf
 
 HEADER = "Kommunstyrelsens allmänna utskott  Sammanträdesprotokoll  2024-04-16"
 
-EXPECTED = {
+SAMPLE_EXPECTED = {
+    # Plain running text with "Label: value" lines and a signature block with signature lines.
+    "ekasa-ks-2025-03-11": {
+        "board": "Kommunstyrelsen",
+        "meeting_date": "2025-03-11",
+        "meeting_time": {"start": "13:00", "end": "15:30"},
+        "place": "Kommunhuset, Sessionssalen",
+        "paragraphs": [
+            {"number": 30, "title": "Val av justerare", "dnr": None},
+            {"number": 31, "title": "Ekonomisk uppföljning februari 2025", "dnr": "KS 2025/41"},
+            {"number": 32, "title": "Medborgarförslag om belysning vid Östra skolan", "dnr": "KS 2024/233"},
+            {"number": 33, "title": "Ny dokumenthanteringsplan", "dnr": "KS 2025/12"},
+            {"number": 34, "title": "Delegationsbeslut och meddelanden", "dnr": "KS 2025/3"},
+        ],
+        "signers": [
+            {"name": "Karin Sjöström", "role": "sekreterare"},
+            {"name": "Göran Ålund", "role": "ordforande"},
+            {"name": "Fatima Öberg", "role": "justerare"},
+        ],
+        "justering": {"date": "2025-03-14", "place": "Kommunkansliet"},
+        "has_text": True,
+    },
+    # Two-column template (label | value cells), a participants table, the board repeated on
+    # each page and the dnr on its own line under the paragraph number.
+    "ekasa-mbn-2025-04-08": {
+        "board": "Miljö- och byggnadsnämnden",
+        "meeting_date": "2025-04-08",
+        "meeting_time": {"start": "09:00", "end": "12:15"},
+        "place": "Kommunhuset, sammanträdesrum Ljusnan",
+        "paragraphs": [
+            {"number": 18, "title": "Information från förvaltningen", "dnr": "MBN 2025/6"},
+            {"number": 19, "title": "Bygglov för nybyggnad av förskola, Ekåsa 4:12", "dnr": "MBN 2025/31"},
+            {"number": 20, "title": "Föreläggande om åtgärder vid enskilt avlopp", "dnr": "MBN 2024/212"},
+            {"number": 21, "title": "Internkontrollplan 2025", "dnr": "MBN 2025/2"},
+            {"number": 22, "title": "Delegationsbeslut mars 2025", "dnr": "MBN 2025/4"},
+        ],
+        "signers": [
+            {"name": "Lina Åström", "role": "sekreterare"},
+            {"name": "Bengt Öhman", "role": "ordforande"},
+            {"name": "Yvonne Sjödahl", "role": "justerare"},
+        ],
+        # "Protokollet är justerat" without date or place.
+        "justering": None,
+        "has_text": True,
+    },
+    # A kommunalförbund's letterhead with its member municipalities, bare labels ("Dag 2025-05-20"),
+    # a page header on every page and "Vid protokollet" / "Justeras" at the end.
+    "fjallbygden-direktionen-2025-05-20": {
+        "board": "Direktionen",
+        "meeting_date": "2025-05-20",
+        "meeting_time": {"start": "10:00", "end": "14:30"},
+        "place": "Förbundshuset i Åsmyra, sal Fjällsippan",
+        "paragraphs": [
+            {"number": 41, "title": "Val av justerare", "dnr": None},
+            {"number": 42, "title": "Årsredovisning 2024", "dnr": "FBF 2025/9"},
+            {"number": 43, "title": "Budget och verksamhetsplan 2026", "dnr": "FBF 2025/17"},
+            {"number": 44, "title": "Handlingsprogram för skydd mot olyckor", "dnr": "FBF 2024/66"},
+            {"number": 45, "title": "Delegationsbeslut och meddelanden", "dnr": None},
+            {"number": 46, "title": "Mötets avslutande", "dnr": None},
+        ],
+        "signers": [
+            {"name": "Tord Öqvist", "role": "sekreterare"},
+            {"name": "Ingela Rönnqvist", "role": "ordforande"},
+            {"name": "Sara Lundmark", "role": "justerare"},
+        ],
+        "justering": {"date": "2025-05-23", "place": "förbundskansliet"},
+        "has_text": True,
+    },
+    # Minnesanteckningar of a network: "Justeras av" with the role under each name, a table of contents.
+    "fjallbygden-socialchefer-2025-10-06": {
+        "board": "Socialchefsnätverket i Fjällbygden",
+        "meeting_date": "2025-10-06",
+        "meeting_time": {"start": "09:30", "end": "12:00"},
+        "place": "Digitalt möte via Teams och Kommunhuset i Lövnäs, rum Tjädern",
+        "paragraphs": [
+            {"number": 7, "title": "Mötets öppnande och val av justerare", "dnr": None},
+            {"number": 8, "title": "Gemensam jourverksamhet för socialtjänsten", "dnr": None},
+            {"number": 9, "title": "Länsstyrelsens tillsyn av ensamkommande barns boenden", "dnr": None},
+            {"number": 10, "title": "Nästa möte", "dnr": None},
+        ],
+        "signers": [
+            {"name": "Oskar Hägglund", "role": "sekreterare"},
+            {"name": "Annika Bäckman", "role": "ordforande"},
+            {"name": "Patrik Jönsson", "role": "justerare"},
+        ],
+        "justering": {"date": "2025-10-10", "place": "digitalt"},
+        "has_text": True,
+    },
+}
+
+# The external seed corpus, read by hand the same way; these run only where the corpus is.
+SEED_EXPECTED = {
     "solleftea-ks-au-2024-04-16.txt": {
         "board": "Kommunstyrelsens allmänna utskott",
         "meeting_date": "2024-04-16",
@@ -103,19 +195,18 @@ EXPECTED = {
 }
 
 
-def _seed(name: str) -> str:
-    with open(os.path.join(seed_dir(), name), encoding="utf-8") as fh:
-        return fh.read()
-
-
 _PDFS: dict[tuple, bytes] = {}
 
 
-def seed_pdf(name: str, layout: str, header: str | None) -> bytes:
-    key = (name, layout, header)
+def render(text: str, layout: str, header: str | None) -> bytes:
+    key = (text, layout, header)
     if key not in _PDFS:
-        _PDFS[key] = render_text_pdf(_seed(name), layout=layout, header=header)
+        _PDFS[key] = render_text_pdf(text, layout=layout, header=header)
     return _PDFS[key]
+
+
+def sample_pdf(name: str, layout: str, header: str | None) -> bytes:
+    return render(sample(name).text(), layout, header)
 
 
 def inspect_cli(path, *extra: str) -> tuple[int, str]:
@@ -128,34 +219,77 @@ def inspect_cli(path, *extra: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
-def test_every_seed_has_an_expectation():
-    assert SEEDS == sorted(EXPECTED)
+def without_sources(data: dict) -> dict:
+    """``inspect --json`` output less its ``sources``, after checking they point at a page and line
+    for each field that was found, and for nothing else."""
+    data = dict(data)
+    sources = data.pop("sources")
+    for key in ("board", "meeting_date", "meeting_time", "place", "justering"):
+        assert (sources[key] is None) == (data[key] is None), key
+        assert sources[key] is None or (sources[key]["page"] >= 1 and sources[key]["line"] >= 1), key
+    assert len(sources["signers"]) == len(data["signers"]) and all(sources["signers"])
+    assert len(sources["paragraphs"]) == len(data["paragraphs"])
+    return data
+
+
+def test_every_sample_has_an_expectation():
+    assert sorted(s.name for s in SAMPLES) == sorted(SAMPLE_EXPECTED)
+    assert {s.style for s in SAMPLES} >= {"plain", "table", "header", "minnesanteckningar"}
 
 
 @pytest.mark.parametrize("header", [None, HEADER], ids=["no-header", "repeated-header"])
 @pytest.mark.parametrize("layout", ["plain", "table"])
-@pytest.mark.parametrize("seed", sorted(EXPECTED))
-def test_inspect_json_matches_a_persons_reading(tmp_path, seed, layout, header):
+@pytest.mark.parametrize("name", sorted(SAMPLE_EXPECTED))
+def test_inspect_json_matches_a_persons_reading(tmp_path, name, layout, header):
     path = tmp_path / "protokoll.pdf"
-    path.write_bytes(seed_pdf(seed, layout, header))
+    path.write_bytes(sample_pdf(name, layout, header))
     code, out = inspect_cli(path, "--json")
     assert code == 0
-    assert json.loads(out) == EXPECTED[seed]
+    assert without_sources(json.loads(out)) == SAMPLE_EXPECTED[name]
 
 
-@pytest.mark.parametrize("seed", sorted(EXPECTED))
-def test_seed_text_read_directly(seed):
-    assert read_protocol_text(_seed(seed)).to_dict() == EXPECTED[seed]
+@pytest.mark.parametrize("name", sorted(SAMPLE_EXPECTED))
+def test_sample_in_its_own_house_style(name):
+    assert read_protocol_pdf(sample(name).pdf()).to_dict() == SAMPLE_EXPECTED[name]
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_EXPECTED))
+def test_sample_text_read_directly(name):
+    assert read_protocol_text(sample(name).text()).to_dict() == SAMPLE_EXPECTED[name]
+
+
+def test_every_seed_has_an_expectation():
+    assert seed_names() == sorted(SEED_EXPECTED)
+
+
+@pytest.mark.parametrize("header", [None, HEADER], ids=["no-header", "repeated-header"])
+@pytest.mark.parametrize("layout", ["plain", "table"])
+@pytest.mark.parametrize("seed", sorted(SEED_EXPECTED))
+def test_seed_inspect_json_matches_a_persons_reading(tmp_path, seed_text, seed, layout, header):
+    path = tmp_path / "protokoll.pdf"
+    path.write_bytes(render(seed_text(seed), layout, header))
+    code, out = inspect_cli(path, "--json")
+    assert code == 0
+    assert without_sources(json.loads(out)) == SEED_EXPECTED[seed]
+
+
+@pytest.mark.parametrize("seed", sorted(SEED_EXPECTED))
+def test_seed_text_read_directly(seed_text, seed):
+    assert read_protocol_text(seed_text(seed)).to_dict() == SEED_EXPECTED[seed]
+
+
+MINNES = "fjallbygden-socialchefer-2025-10-06"
 
 
 def test_repeated_header_is_not_taken_for_the_meeting():
     # The header names another board and date than the protocol: the protocol's own block wins,
     # on every page the header line is gone from the text the finders read.
-    info = read_protocol_pdf(seed_pdf("kommundirektorsnatverket-2025-09-22.txt", "table", HEADER))
-    assert info.board == "Kommundirektörsnätverket"
-    assert info.meeting_date == dt.date(2025, 9, 22)
-    assert pdf_text(seed_pdf("kommundirektorsnatverket-2025-09-22.txt", "table", HEADER)).count(
-        "Sammanträdesprotokoll") == 3
+    pdf = sample_pdf(MINNES, "table", HEADER)
+    info = read_protocol_pdf(pdf)
+    assert info.board == "Socialchefsnätverket i Fjällbygden"
+    assert info.meeting_date == dt.date(2025, 10, 6)
+    pages = pdf_text(pdf).split("\f")
+    assert len(pages) >= 2 and all("Sammanträdesprotokoll" in page for page in pages if page.strip())
 
 
 def test_header_is_the_fallback_when_the_body_has_no_heading_block():
@@ -166,9 +300,9 @@ def test_header_is_the_fallback_when_the_body_has_no_heading_block():
 
 
 def test_table_layout_keeps_label_and_value_on_one_line():
-    text = pdf_text(seed_pdf("kommundirektorsnatverket-2025-09-22.txt", "table", None))
-    assert "Tid och plats\tmåndag 22 september 2025 kl. 10.10 – 11.50\n\tStyrelserummet B312" in text
-    assert "Justeringens tid\ttorsdag 2 oktober 2025, digitalt\noch plats" in text
+    text = pdf_text(sample_pdf(MINNES, "table", None))
+    assert "Tid och plats\tmåndag 6 oktober 2025 kl. 09.30 – 12.00\n\tDigitalt möte via Teams" in text
+    assert "Justeringens tid\tfredag 10 oktober 2025, digitalt\noch plats" in text
 
 
 SOCIALNAMNDEN = """\
@@ -396,11 +530,10 @@ Ansökan beviljas. Protokollet justeras den 8 mars 2024 på biblioteket.
 @pytest.mark.parametrize("layout", ["plain", "table"])
 def test_roles_side_by_side_and_a_wrapped_paragraph_mention(layout):
     info = read_protocol_pdf(render_text_pdf(SIGNATURE_ROW, layout=layout))
-    if layout == "table":  # only the table layout keeps the three signature columns apart
-        assert [(s.role, s.name) for s in info.signers] == [
-            ("sekreterare", "Lisa Berg"), ("ordforande", "Karl Lund"), ("justerare", "Anna K. Ek")]
-    else:
-        assert info.signers == ()
+    # In running text the three columns run together ("Lisa Berg Karl Lund Anna K. Ek"); only one
+    # way to cut the words gives three names, so they are still read.
+    assert [(s.role, s.name) for s in info.signers] == [
+        ("sekreterare", "Lisa Berg"), ("ordforande", "Karl Lund"), ("justerare", "Anna K. Ek")]
     assert [(p.number, p.title, p.dnr) for p in info.paragraphs] == [(12, "Ansökan om bidrag enligt", "KFN 2024/3")]
     assert (info.board, info.meeting_date, info.place) == ("Kultur- och fritidsnämnden", dt.date(2024, 3, 5),
                                                            "Biblioteket, Hörsalen")
@@ -443,14 +576,14 @@ def test_scanned_pdf_without_text_gives_an_empty_form(tmp_path):
 
 def test_human_readable_output_is_swedish(tmp_path):
     path = tmp_path / "p.pdf"
-    path.write_bytes(seed_pdf("kommundirektorsnatverket-2025-09-22.txt", "plain", None))
+    path.write_bytes(sample_pdf(MINNES, "plain", None))
     code, out = inspect_cli(path)
     assert code == 0
     rows = [" ".join(line.split()) for line in out.splitlines()]
-    for row in ("Organ: Kommundirektörsnätverket", "Sammanträde: 2025-09-22 kl. 10.10–11.50",
-                "Plats: Styrelserummet B312, Mittuniversitetet, Campus Östersund",
-                "Justering: 2025-10-02, digitalt", "Sekreterare: Elise Ackerot",
-                "Ordförande: Martin Söderström", "Justerare: Jenny Kriström", "§ 19 Brysselresa"):
+    for row in ("Organ: Socialchefsnätverket i Fjällbygden", "Sammanträde: 2025-10-06 kl. 09.30–12.00",
+                "Plats: Digitalt möte via Teams och Kommunhuset i Lövnäs, rum Tjädern",
+                "Justering: 2025-10-10, digitalt", "Sekreterare: Oskar Hägglund",
+                "Ordförande: Annika Bäckman", "Justerare: Patrik Jönsson", "§ 10 Nästa möte"):
         assert row in rows
 
 
@@ -467,7 +600,7 @@ def test_empty_damaged_encrypted_and_missing_files(tmp_path):
         read_protocol_pdf(b"")
     with pytest.raises(DamagedPdf):
         read_protocol_pdf(b"%PDF-1.7\n" + b"\x00garbage" * 50)
-    writer = PdfWriter(clone_from=io.BytesIO(seed_pdf("kommundirektorsnatverket-2025-09-22.txt", "plain", None)))
+    writer = PdfWriter(clone_from=io.BytesIO(sample_pdf(MINNES, "plain", None)))
     writer.encrypt(user_password="hemligt", owner_password="hemligt", algorithm="AES-128")
     locked = io.BytesIO()
     writer.write(locked)
@@ -479,11 +612,11 @@ def test_empty_damaged_encrypted_and_missing_files(tmp_path):
 
 
 def test_owner_password_only_is_still_readable():
-    writer = PdfWriter(clone_from=io.BytesIO(seed_pdf("solleftea-ks-au-2024-04-16.txt", "plain", None)))
+    writer = PdfWriter(clone_from=io.BytesIO(sample_pdf("ekasa-mbn-2025-04-08", "plain", None)))
     writer.encrypt(user_password="", owner_password="agare", algorithm="AES-128")
     out = io.BytesIO()
     writer.write(out)
-    assert read_protocol_pdf(out.getvalue()).board == "Kommunstyrelsens allmänna utskott"
+    assert read_protocol_pdf(out.getvalue()).board == "Miljö- och byggnadsnämnden"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -529,10 +662,10 @@ def test_person_names(text, expected):
     assert person_name(text) == expected
 
 
-@pytest.mark.parametrize("seed", sorted(EXPECTED))
-def test_what_was_read_survives_the_trip_from_the_reading_child(seed):
+@pytest.mark.parametrize("name", sorted(SAMPLE_EXPECTED))
+def test_what_was_read_survives_the_trip_from_the_reading_child(name):
     # The web app reads uploads in a child process, which sends to_dict() back (issue 9).
     from signering.extract import ProtocolInfo
 
-    info = read_protocol_text(_seed(seed))
+    info = read_protocol_text(sample(name).text())
     assert ProtocolInfo.from_dict(json.loads(json.dumps(info.to_dict()))) == info

@@ -8,18 +8,17 @@ import re
 import pytest
 from sqlalchemy import select
 
-from conftest import seed_text
 from signering import extracts, registry
 from signering.extract.text import pdf_text
 from signering.members import add_member
-from signering.models import Board, Notice, Protocol
+from signering.models import Board, BoardMember, Notice, Protocol
 from signering.pdf.verify import verify_pdf
 from signering.pki.certs import to_asn1
 from signering.pki.embedded_tsa import authority_for
 from signering.pki.orgkeys import demo_keys
 from signering.pki.tsa import serve_in_thread
 from signering.models import Organisation
-from signering.textpdf import render_text_pdf
+from signering.samples import sample
 from signering.workflow import signing
 from signering.workflow.extracts import create_extract
 from signering.workflow.errors import NotAllowed
@@ -29,8 +28,9 @@ SIGNERS = ("siv.sjodin@ange.se", "birgitta@example.se", "john.aberg@example.se")
 
 
 @pytest.fixture(scope="module")
-def solleftea_pdf() -> bytes:
-    return render_text_pdf(seed_text("solleftea-ks-au-2024-04-16.txt"))
+def mbn_pdf() -> bytes:
+    """Miljö- och byggnadsnämnden's sample protocol, §§ 18–22, each paragraph on its own page."""
+    return sample("ekasa-mbn-2025-04-08").pdf()
 
 
 @pytest.fixture
@@ -73,10 +73,10 @@ def _sign_all(env, addresses=SIGNERS) -> None:
         assert _sign(env, address) == "signed"
 
 
-def test_paragraph_pages_of_a_seed_protocol(solleftea_pdf):
-    pages = extracts.paragraph_pages(solleftea_pdf)
-    assert sorted(pages) == list(range(11, 18))
-    texts = pdf_text(solleftea_pdf).split("\f")
+def test_paragraph_pages_of_a_sample_protocol(mbn_pdf):
+    pages = extracts.paragraph_pages(mbn_pdf)
+    assert sorted(pages) == list(range(18, 23))
+    texts = pdf_text(mbn_pdf).split("\f")
     for number, held in pages.items():
         assert held == sorted(held) and held
         # The paragraph's heading is on its first page, and the next one starts on or after its last.
@@ -85,55 +85,55 @@ def test_paragraph_pages_of_a_seed_protocol(solleftea_pdf):
             assert pages[number + 1][0] >= held[-1]
 
 
-def test_recipients_are_read_under_beslutet_skickas_till(solleftea_pdf):
-    found = extracts.sections(pdf_text(solleftea_pdf))
-    assert extracts.recipients(found[17]) == ["Kommundirektör Sollefteå", "Kramfors kommun"]
-    assert extracts.recipients(found[12]) == ["Ekonomichef", "Chef Stab och Service"]
-    assert extracts.recipients(found[11]) == []
+def test_recipients_are_read_under_beslutet_skickas_till(mbn_pdf):
+    found = extracts.sections(pdf_text(mbn_pdf))
+    assert extracts.recipients(found[20]) == ["Fastighetsägaren", "Länsstyrelsen"]
+    assert extracts.recipients(found[19]) == ["Sökanden", "Fastighetsavdelningen"]
+    assert extracts.recipients(found[18]) == []
 
 
-def test_build_extract_holds_the_extract_page_and_the_paragraphs_pages(solleftea_pdf):
-    pdf = extracts.build_extract_pdf(solleftea_pdf, [17], board="Kommunstyrelsens allmänna utskott",
-                                     meeting_date=dt.date(2024, 4, 16), organisation="Sollefteå kommun",
+def test_build_extract_holds_the_extract_page_and_the_paragraphs_pages(mbn_pdf):
+    pdf = extracts.build_extract_pdf(mbn_pdf, [20], board="Miljö- och byggnadsnämnden",
+                                     meeting_date=dt.date(2025, 4, 8), organisation="Ekåsa kommun",
                                      parent_sha256="ab" * 32, secretary="Siv Sjödin")
     pages = pdf_text(pdf).split("\f")
-    held = extracts.paragraph_pages(solleftea_pdf)[17]
+    held = extracts.paragraph_pages(mbn_pdf)[20]
     assert len(pages) == 1 + len(held)
-    assert "Utdrag ur protokoll" in pages[0] and "§ 17 Avsiktsförklaring" in pages[0]
+    assert "Utdrag ur protokoll" in pages[0] and "§ 20 Föreläggande" in pages[0]
     assert "Rätt utdraget intygar" in pages[0] and "ab" * 32 in pages[0] and "Siv Sjödin" in pages[0]
-    original = pdf_text(solleftea_pdf).split("\f")
+    original = pdf_text(mbn_pdf).split("\f")
     assert pages[1:] == [original[i] for i in held]
     with pytest.raises(extracts.UnknownParagraph):
-        extracts.build_extract_pdf(solleftea_pdf, [99], board="B", meeting_date=dt.date(2024, 4, 16))
+        extracts.build_extract_pdf(mbn_pdf, [99], board="B", meeting_date=dt.date(2025, 4, 8))
 
 
-def test_utdrag_end_to_end(env, solleftea_pdf):
+def test_utdrag_end_to_end(env, mbn_pdf):
     client = env.client(SECRETARY)
-    parent_id = upload_ok(env, client, solleftea_pdf)
+    parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
     with pytest.raises(NotAllowed):  # only from a justerat protocol
-        create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[17])
+        create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[20])
     _sign_all(env)
     parent = env.protocol(parent_id)
     assert parent.status == "posted"
     with env.svc.db.write() as s:
         board = s.execute(select(Board).filter_by(organisation_id=env.org_id, name=BOARD)).scalar_one()
-        add_member(s, board, name="Kramfors kommun", email="registrator@kramfors.se")
+        add_member(s, board, name="Länsstyrelsen", email="registrator@lansstyrelsen.example")
     # Another organisation cannot take an extract of this protocol.
     from signering.workflow.errors import NotFound
     with pytest.raises(NotFound):
-        create_extract(env.svc, org_id=env.other_org_id, parent_id=parent_id, paragraphs=[17])
+        create_extract(env.svc, org_id=env.other_org_id, parent_id=parent_id, paragraphs=[20])
 
     mails_before = len(env.mails_to("birgitta@example.se"))
-    extract_id = create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[17],
+    extract_id = create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[20],
                                 actor=SECRETARY)
     extract = env.protocol(extract_id)
-    assert (extract.kind, extract.parent_id, extract.paragraphs) == ("utdrag", parent_id, [17])
+    assert (extract.kind, extract.parent_id, extract.paragraphs) == ("utdrag", parent_id, [20])
     assert [(r.role, r.email) for r in extract.current.requests] == [("sekreterare", "siv.sjodin@ange.se")]
     original = env.svc.blobs.read(extract.current.original_sha256)
     shown = pdf_text(original)
-    assert "§ 17" in shown and "Rätt utdraget intygar" in shown
+    assert "§ 20" in shown and "Rätt utdraget intygar" in shown
     assert parent.current.original_sha256 in shown
-    held = extracts.paragraph_pages(solleftea_pdf)[17]
+    held = extracts.paragraph_pages(mbn_pdf)[20]
     assert extract.current.page_count == 1 + len(held)
 
     assert _sign(env, "siv.sjodin@ange.se") == "signed"
@@ -145,31 +145,31 @@ def test_utdrag_end_to_end(env, solleftea_pdf):
     with env.svc.db.read() as s:
         answer = registry.lookup(s, extract.current.sealed_sha256)
         assert s.execute(select(Notice).filter_by(protocol_id=extract_id)).scalar_one_or_none() is None
-    assert answer["status"] == "sealed" and answer["kind"] == "utdrag" and answer["paragraphs"] == [17]
+    assert answer["status"] == "sealed" and answer["kind"] == "utdrag" and answer["paragraphs"] == [20]
     assert answer["parent"] == {"original_sha256": parent.current.original_sha256, "board": BOARD,
                                 "meeting_date": parent.meeting_date.isoformat()}
     assert answer["signers"] == [{"name": "Siv Sjödin", "role": "sekreterare",
                                   "signed_at": answer["signers"][0]["signed_at"]}]
     # The recipient with an address in the register gets the link; nobody else is mailed.
-    sent = env.mails_to("registrator@kramfors.se")
-    assert len(sent) == 1 and "§ 17" in sent[0].subject
+    sent = env.mails_to("registrator@lansstyrelsen.example")
+    assert len(sent) == 1 and "§ 20" in sent[0].subject
     assert f"/protokoll/{extract.current.sealed_sha256}.pdf" in env.mail_text(sent[0])
     assert len(env.mails_to("birgitta@example.se")) == mails_before
     public = env.app.test_client()
     assert public.get(f"/protokoll/{extract.current.sealed_sha256}.pdf").data == sealed
     page = text(public.get(f"/verifiera/{extract.current.original_sha256}"))
-    assert "Utdrag ur protokoll" in page and "§ 17" in page
+    assert "Utdrag ur protokoll" in page and "§ 20" in page
     assert parent.current.original_sha256 in public.get(
         f"/verifiera/{extract.current.original_sha256}").get_data(as_text=True)
 
 
-def test_omedelbar_is_posted_before_the_protocol_and_the_protocol_notes_it(env, solleftea_pdf):
+def test_omedelbar_is_posted_before_the_protocol_and_the_protocol_notes_it(env, mbn_pdf):
     client = env.client(SECRETARY)
-    parent_id = upload_ok(env, client, solleftea_pdf)
+    parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
     with pytest.raises(Exception):
-        create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[16, 17], kind="omedelbar")
+        create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[20, 21], kind="omedelbar")
     parent_link = _link(env, SIGNERS[0])
-    child_id = create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[16], kind="omedelbar")
+    child_id = create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[21], kind="omedelbar")
     child = env.protocol(child_id)
     assert [r.role for r in child.current.requests] == ["sekreterare", "ordforande", "justerare"]
     # Both routes run at once: the secretary has two links; the paragraph's is the newest.
@@ -178,7 +178,7 @@ def test_omedelbar_is_posted_before_the_protocol_and_the_protocol_notes_it(env, 
     assert env.protocol(parent_id).status == "signing"
     with env.svc.db.read() as s:
         notice = s.execute(select(Notice).filter_by(protocol_id=child_id)).scalar_one()
-        assert "omedelbar justering av § 16" in notice.title
+        assert "omedelbar justering av § 21" in notice.title
         assert notice.posted_date == env.svc.today() and notice.appeal_last_day is not None
         child_posted = notice.posted_date
 
@@ -191,22 +191,22 @@ def test_omedelbar_is_posted_before_the_protocol_and_the_protocol_notes_it(env, 
     assert env.protocol(parent_id).status == "posted"
     with env.svc.db.read() as s:
         notice = s.execute(select(Notice).filter_by(protocol_id=parent_id)).scalar_one()
-        assert f"§ 16 justerades omedelbart och anslogs {child_posted.isoformat()}" in notice.body
+        assert f"§ 21 justerades omedelbart och anslogs {child_posted.isoformat()}" in notice.body
         assert notice.posted_date == child_posted + dt.timedelta(days=2)
 
 
-def test_staff_pages_make_an_utdrag_and_an_omedelbar_justering(env, solleftea_pdf):
+def test_staff_pages_make_an_utdrag_and_an_omedelbar_justering(env, mbn_pdf):
     client = env.client(SECRETARY)
-    parent_id = upload_ok(env, client, solleftea_pdf)
+    parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
     parent_link = _link(env, SIGNERS[0])
     page = f"/sekreterare/protokoll/{parent_id}"
     shown = text(client.get(page))
     assert "Omedelbar justering av paragraf" in shown and "Gör protokollsutdrag" not in shown
-    response = post_form(client, page, f"{page}/omedelbar-justering", {"paragraph": "16"})
+    response = post_form(client, page, f"{page}/omedelbar-justering", {"paragraph": "21"})
     assert response.status_code == 303, response.get_data(as_text=True)
     child_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    assert (env.protocol(child_id).kind, env.protocol(child_id).paragraphs) == ("omedelbar", [16])
-    assert "Omedelbar justering § 16" in text(client.get(page))
+    assert (env.protocol(child_id).kind, env.protocol(child_id).paragraphs) == ("omedelbar", [21])
+    assert "Omedelbar justering § 21" in text(client.get(page))
     # A paragraph the protocol does not hold is refused on the page, with the reason.
     refused = post_form(client, page, f"{page}/omedelbar-justering", {"paragraph": "99"})
     assert refused.status_code == 422 and "§ 99 finns inte i protokollet" in text(refused)
@@ -215,16 +215,74 @@ def test_staff_pages_make_an_utdrag_and_an_omedelbar_justering(env, solleftea_pd
         _sign(env, address, parent_link if address == SIGNERS[0] else None)
     assert env.protocol(parent_id).status == "posted"
     shown = text(client.get(page))
-    assert "Gör protokollsutdrag" in shown and "§ 17 Avsiktsförklaring" in shown
+    assert "Gör protokollsutdrag" in shown and "§ 20 Föreläggande" in shown
     assert "Omedelbar justering av paragraf" not in shown
-    response = post_form(client, page, f"{page}/utdrag", {"paragraph": ["12", "17"]})
+    # §§ 19 and 20 go to different recipients, so they would become two extracts (see below).
+    response = post_form(client, page, f"{page}/utdrag", {"paragraph": ["20"]})
     assert response.status_code == 303, response.get_data(as_text=True)
     extract_id = int(response.headers["Location"].rsplit("/", 1)[1])
     extract = env.protocol(extract_id)
-    assert (extract.kind, extract.parent_id, extract.paragraphs) == ("utdrag", parent_id, [12, 17])
+    assert (extract.kind, extract.parent_id, extract.paragraphs) == ("utdrag", parent_id, [20])
     shown = text(client.get(response.headers["Location"]))
-    assert "Protokollsutdrag § 12, § 17" in shown and "Ur protokollet" in shown
-    assert "(Protokollsutdrag § 12, § 17)" in text(client.get("/sekreterare/"))
+    assert "Protokollsutdrag § 20" in shown and "Ur protokollet" in shown
+    assert "(Protokollsutdrag § 20)" in text(client.get("/sekreterare/"))
     # Another organisation's secretary cannot take an extract of this protocol.
     other = env.client("sekreterare@kramfors.se")
-    assert other.post(f"{page}/utdrag", data={"paragraph": "17"}).status_code in (400, 404)
+    assert other.post(f"{page}/utdrag", data={"paragraph": "20"}).status_code in (400, 404)
+
+
+def _sign_every_invitation(env, address: str, after: int) -> int:
+    """Sign every invitation ``address`` got after its first ``after`` mails; returns how many."""
+    tokens = [m.group(1) for row in env.mails_to(address)[after:]
+              for m in [re.search(r"/signera/(\S+)", env.mail_text(row))] if m]
+    for token in tokens:
+        assert _sign(env, address, token) == "signed"
+    return len(tokens)
+
+
+def test_each_recipient_gets_only_their_paragraphs_and_missing_addresses_show_first(env, mbn_pdf):
+    # § 19: Sökanden, Fastighetsavdelningen; § 20: Fastighetsägaren, Länsstyrelsen;
+    # § 21: Förvaltningschef, blank line, Länsstyrelsen.
+    client = env.client(SECRETARY)
+    parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
+    _sign_all(env)
+    with env.svc.db.write() as s:
+        board = s.execute(select(Board).filter_by(organisation_id=env.org_id, name=BOARD)).scalar_one()
+        add_member(s, board, name="Fastighetsavdelningen", email="fastighet@ekasa.se", role="mottagare")
+        add_member(s, board, name="Förvaltningschef", email="fc@ekasa.se", role="mottagare")
+    page = f"/sekreterare/protokoll/{parent_id}"
+    shown = text(client.get(page))
+    assert "Skickas till: Förvaltningschef (fc@ekasa.se), Länsstyrelsen ( saknar e-postadress )" in shown
+    assert "Mottagare utan e-postadress" in shown and "E-postadress för Länsstyrelsen" in shown
+    added = post_form(client, page, f"{page}/mottagare", {"name": "Länsstyrelsen", "email": "Lst@Example.se"})
+    assert added.status_code == 303
+    shown = text(client.get(page))
+    assert "Länsstyrelsen (lst@example.se)" in shown and "E-postadress för Länsstyrelsen" not in shown
+    with env.svc.db.read() as s:
+        assert env.count(BoardMember, name="Länsstyrelsen", role="mottagare") == 1
+
+    secretary_mails = len(env.mails_to(SIGNERS[0]))
+    response = post_form(client, page, f"{page}/utdrag", {"paragraph": ["19", "20", "21"]})
+    assert response.status_code == 303 and response.headers["Location"].startswith(page)
+    with env.svc.db.read() as s:
+        made = s.execute(select(Protocol).filter_by(parent_id=parent_id, kind="utdrag").order_by(Protocol.id)
+                         ).scalars().all()
+        assert [(p.paragraphs, p.recipients) for p in made] == [
+            ([19], ["Sökanden", "Fastighetsavdelningen"]), ([20], ["Fastighetsägaren"]),
+            ([20, 21], ["Länsstyrelsen"]), ([21], ["Förvaltningschef"])]
+        made_ids = [p.id for p in made]
+    assert _sign_every_invitation(env, SIGNERS[0], secretary_mails) == 4
+
+    def subjects(address):
+        return [row.subject for row in env.mails_to(address)]
+    assert len(subjects("fastighet@ekasa.se")) == 1 and "§ 19 " in subjects("fastighet@ekasa.se")[0]
+    assert "§ 20" not in subjects("fastighet@ekasa.se")[0] and "§ 21" not in subjects("fastighet@ekasa.se")[0]
+    assert len(subjects("lst@example.se")) == 1 and "§ 20, § 21 " in subjects("lst@example.se")[0]
+    assert len(subjects("fc@ekasa.se")) == 1 and "§ 21 " in subjects("fc@ekasa.se")[0]
+    assert "§ 20" not in subjects("fc@ekasa.se")[0]
+    # The trail says who got it and who did not.
+    trail = text(client.get(f"/sekreterare/protokoll/{made_ids[0]}"))
+    assert "till fastighet@ekasa.se" in trail
+    assert "utan e-postadress i registret: Sökanden" in trail
+    trail = text(client.get(f"/sekreterare/protokoll/{made_ids[1]}"))
+    assert "ingen mottagare hade e-postadress" in trail and "utan e-postadress i registret: Fastighetsägaren" in trail

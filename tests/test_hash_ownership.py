@@ -52,14 +52,15 @@ def test_inside_one_organisation_the_same_bytes_are_the_same_protocol(tmp_path, 
     again = upload(env, protocol_pdf, metadata(protocol_id=first["id"]))
     assert again.status_code == 201, again.get_json()
     assert again.get_json()["id"] == first["id"] and again.get_json()["version"] == 2
-    # Once withdrawn, the file may start over as a new protocol; the public answer stays ours.
+    # Withdrawn, the file still names that protocol (its QR code leads to its hash): it cannot
+    # start a second protocol (issue 17 §2), and the public answer stays that protocol's.
     with env.svc.db.read() as session:
         org_id = session.execute(select(Organisation.id).filter_by(slug="solleftea")).scalar_one()
     manage.withdraw(env.svc, org_id=org_id, protocol_id=first["id"], actor="test", reason="fel justerare")
-    restarted = upload(env, protocol_pdf)
-    assert restarted.status_code == 201, restarted.get_json()
+    body = assert_error(upload(env, protocol_pdf), 409, "already_uploaded")
+    assert f"protokoll {first['id']}" in body["message"] and "Spara PDF:en på nytt" in body["message"]
     answer = env.client.get(f"/api/v1/verify/{first['sha256']}").get_json()
-    assert answer["status"] == "in_progress" and answer["organisation_slug"] == "solleftea"
+    assert answer["status"] == "withdrawn" and answer["organisation_slug"] == "solleftea"
 
 
 def test_lookup_answers_for_the_first_registrant_even_over_older_duplicate_rows(tmp_path):
@@ -119,7 +120,7 @@ def test_two_registrations_of_the_same_bytes_at_once_end_with_one_on_postgresql(
     def b_uploads():
         try:
             outcome["id"] = finalize(svc, org_id=b_id, board_name="Kommunstyrelsen", meeting_date=dt.date(2026, 1, 5),
-                                     signers=signers, upload=io.BytesIO(protocol_pdf))
+                                     signers=signers, upload=io.BytesIO(protocol_pdf), confirm_late=True)
         except Exception as exc:  # noqa: BLE001 (the test looks at what it was)
             outcome["error"] = exc
 

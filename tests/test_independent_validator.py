@@ -16,7 +16,7 @@ import subprocess
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from conftest import SOLLEFTEA_ROUTE
+from conftest import SAMPLE_ROUTE
 from signering.pdf.chain import run_chain
 from signering.pki import ocsp
 from signering.pki.embedded_tsa import running_tsa
@@ -65,7 +65,7 @@ def online_sealed(protocol_pdf, tmp_path_factory):
     url, stop = serve_in_thread(responder)
     keys = holder["keys"] = demo_keys(url)
     with running_tsa(keys) as timestamper:
-        sealed = run_chain(protocol_pdf, SOLLEFTEA_ROUTE, keys, timestamper, url)
+        sealed = run_chain(protocol_pdf, SAMPLE_ROUTE, keys, timestamper, url)
     path = tmp_path_factory.mktemp("online") / "sealed.pdf"
     path.write_bytes(sealed)
     yield str(path), asked
@@ -99,13 +99,13 @@ def test_pdfsig_finds_every_signature_valid_and_trusted(online_sealed, pdfsig_bl
     assert "Signature Field Name: Timestamp" in doc_timestamp
     assert "Total document signed" in doc_timestamp
     # Who signed, in the route's order: secretary, chair (ordförande), adjuster, then the seal.
-    expected = [("signer-1", "Siv Sjödin", "Sekreterare"), ("signer-2", "Birgitta Häggkvist", "Ordförande"),
-                ("signer-3", "John Åberg", "Justerare")]
+    expected = [("signer-1", "Lina Åström", "Sekreterare"), ("signer-2", "Bengt Öhman", "Ordförande"),
+                ("signer-3", "Yvonne Sjödahl", "Justerare")]
     for block, (field, name, title) in zip(signatures, expected):
         assert _field(block, "Signature Field Name") == field, block
         assert _field(block, "Signer Certificate Common Name") == name, block
         assert _field(block, "Signer full Distinguished Name") == (
-            f"CN={name},title={title},O={SOLLEFTEA_ROUTE.organisation},C=SE"), block
+            f"CN={name},title={title},O={SAMPLE_ROUTE.organisation},C=SE"), block
     seal = signatures[3]
     assert _field(seal, "Signature Field Name") == "seal", seal
     assert _field(seal, "Signer Certificate Common Name") == "Demo kommun e-sigill", seal

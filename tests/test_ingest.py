@@ -29,6 +29,7 @@ from signering.textpdf import render_text_pdf
 
 sys.path.insert(0, os.path.dirname(__file__))
 import hostile_pdfs as H  # noqa: E402
+from conftest import SAMPLE_NAMES  # noqa: E402
 
 MiB = 1024 * 1024
 
@@ -77,8 +78,6 @@ EXPECTED = {
 #: The cases that attack memory or time; they also run in a limited child process.
 HEAVY = ["nested_arrays", "nested_dicts", "nested_in_trailer", "reference_loop",
          "content_stream_bomb", "object_stream_bomb"]
-SEEDS = ["kommundirektorsnatverket-2025-09-22.txt", "umearegionen-kc-2013-05-15.txt",
-         "solleftea-ks-au-2024-04-16.txt"]
 
 
 def _store(tmp_path) -> BlobStore:
@@ -146,7 +145,7 @@ def test_ingest_checks_the_temporary_file_before_it_gets_its_real_name(tmp_path)
 def test_memory_ceiling_turns_a_huge_xref_table_into_a_typed_error(tmp_path):
     # pyHanko keeps ~240 bytes per xref entry: 400,000 entries (8 MB of file) need ~95 MB.
     limit = 128 * MiB
-    assert check_pdf_isolated(_write(tmp_path, "ok.pdf", H.protocol_pdf()), memory_limit=limit) == 3
+    assert check_pdf_isolated(_write(tmp_path, "ok.pdf", H.protocol_pdf()), memory_limit=limit) == H.PROTOCOL_PAGES
     path = _write(tmp_path, "huge.pdf", H.huge_xref_table(400_000))
     with pytest.raises(DamagedPdf) as caught:
         check_pdf_isolated(path, memory_limit=limit, timeout=20)
@@ -180,7 +179,7 @@ def test_bomb_would_really_inflate_to_hundreds_of_megabytes():
 
 
 def test_isolated_check_raises_the_same_typed_errors(tmp_path):
-    assert check_pdf_isolated(_write(tmp_path, "ok.pdf", H.protocol_pdf())) == 3
+    assert check_pdf_isolated(_write(tmp_path, "ok.pdf", H.protocol_pdf())) == H.PROTOCOL_PAGES
     with pytest.raises(EncryptedPdf):
         check_pdf_isolated(_write(tmp_path, "enc.pdf", H.encrypted()))
     with pytest.raises(DamagedPdf) as caught:
@@ -215,10 +214,10 @@ def _append_signature_page(original: bytes) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("name", SAMPLE_NAMES)
 @pytest.mark.parametrize("layout", ["plain", "table"])
-def test_real_protocol_is_ingested_with_its_hash_and_page_count(tmp_path, seed, layout):
-    data = render_text_pdf(H.seed_text(seed), layout=layout, header="Protokoll", min_pages=2)
+def test_real_protocol_is_ingested_with_its_hash_and_page_count(tmp_path, name, layout):
+    data = render_text_pdf(H.sample_text(name), layout=layout, header="Protokoll", min_pages=2)
     store = _store(tmp_path)
     sha = hashlib.sha256(data).hexdigest()
     result = ingest(io.BytesIO(data), store)
@@ -250,7 +249,7 @@ def test_other_writers_encodings_of_a_protocol_are_accepted(tmp_path, options):
     source = _write(tmp_path, "in.pdf", H.protocol_pdf())
     target = str(tmp_path / "out.pdf")
     subprocess.run(["qpdf", *options, source, target], check=True)
-    assert check_pdf(target) == 3
+    assert check_pdf(target) == H.PROTOCOL_PAGES
     with open(target, "rb") as f:
         original = f.read()
     assert _append_signature_page(original).startswith(original)
@@ -269,7 +268,7 @@ def test_ingest_overwrites_nothing_when_rejected(tmp_path):
 def test_ingest_can_check_in_process(tmp_path):
     store = _store(tmp_path)
     result = ingest(io.BytesIO(H.protocol_pdf()), store, checker=check_pdf)
-    assert result.page_count == 3
+    assert result.page_count == H.PROTOCOL_PAGES
     with pytest.raises(CertifiedPdf):
         ingest(io.BytesIO(H.certified()), store, checker=check_pdf)
     assert list(store.iter_hashes()) == [result.sha256] and os.listdir(store.tmp_dir) == []
@@ -398,4 +397,4 @@ def test_mangled_protocol_gives_a_page_count_or_a_typed_error(tmp_path, cut, fli
         pages = check_pdf(path)
     except PdfRejected:
         return
-    assert pages == 3
+    assert pages == H.PROTOCOL_PAGES

@@ -27,7 +27,7 @@ from signering.pki.certs import build_certificate, name, new_key, pem, to_asn1
 from signering.pki.keys import (DEMO_DIR, Pkcs11Ref, close_pkcs11_sessions, load_pem, load_pkcs11, load_pkcs12)
 from signering.pki.orgkeys import demo_keys, load_key_dir
 
-from conftest import BASE_URL, SOLLEFTEA_ROUTE
+from conftest import BASE_URL, SAMPLE_ROUTE
 from softhsm import make_token
 
 REPO = Path(__file__).resolve().parent.parent
@@ -128,9 +128,9 @@ def test_pkcs12_wrong_passphrase(passphrase):
 
 
 def test_key_dir_with_p12_seal_signs_a_verifiable_chain(protocol_pdf, keys, timestamper):
-    org = load_key_dir(DEMO_DIR, organisation="Sollefteå kommun", base_url=BASE_URL, seal_p12_passphrase="demo")
+    org = load_key_dir(DEMO_DIR, organisation="Ekåsa kommun", base_url=BASE_URL, seal_p12_passphrase="demo")
     assert org.seal.certificate == keys.seal.certificate
-    sealed = run_chain(protocol_pdf, SOLLEFTEA_ROUTE, org, timestamper, BASE_URL)
+    sealed = run_chain(protocol_pdf, SAMPLE_ROUTE, org, timestamper, BASE_URL)
     report = verify_pdf(sealed, [to_asn1(org.root)])
     assert report.valid, report.problems
     assert report.sealed and report.timestamped
@@ -159,7 +159,7 @@ def test_pkcs11_seal_on_softhsm_token(soft_token, keys, timestamper, protocol_pd
     assert pair.private_key is None, "a token key never leaves the token"
     assert pair.certificate == keys.seal.certificate
     org = dataclasses.replace(keys, seal=pair)
-    sealed = run_chain(protocol_pdf, SOLLEFTEA_ROUTE, org, timestamper, BASE_URL)
+    sealed = run_chain(protocol_pdf, SAMPLE_ROUTE, org, timestamper, BASE_URL)
 
     report = verify_pdf(sealed, [to_asn1(keys.root)])
     assert report.valid, report.problems

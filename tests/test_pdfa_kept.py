@@ -27,7 +27,7 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from conftest import BASE_URL, SOLLEFTEA_ROUTE
+from conftest import BASE_URL, SAMPLE_ROUTE
 from signering.pdf.chain import run_chain
 from signering.pdf.verify import verify_pdf
 from signering.pki.certs import to_asn1
@@ -67,7 +67,7 @@ def case(request, keys, timestamper, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"pdfa{part}")
     original = _to_pdfa(render_text_pdf(TEXT, min_pages=2), part, tmp)
     assert _pdfa_part(PdfFileReader(io.BytesIO(original))) == part  # Ghostscript made what we asked for
-    sealed = run_chain(original, SOLLEFTEA_ROUTE, keys, timestamper, BASE_URL)
+    sealed = run_chain(original, SAMPLE_ROUTE, keys, timestamper, BASE_URL)
     path = tmp / "sealed.pdf"
     path.write_bytes(sealed)
     return part, original, sealed, str(path)

@@ -11,8 +11,7 @@ import datetime as dt
 import hashlib
 
 import pytest
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
 
 from signering.models import LogEntry
@@ -109,21 +108,37 @@ def leaf_hashes(env) -> list[bytes]:
     return [H(b"\x00" + leaf) for leaf in leaves]
 
 
+def log_public_key(env):
+    """The installation's log key, read from its file: what an auditor pins (not what the log says)."""
+    key_file = env.svc.log_signer.key_path
+    return serialization.load_pem_private_key(open(key_file, "rb").read(), password=None).public_key()
+
+
+def open_note(env, note: str) -> tuple[str, int, bytes]:
+    """Check a checkpoint note with nothing but ``cryptography`` and the C2SP rules."""
+    text, sig_line = note.split("\n\n")
+    text += "\n"
+    origin, size, root_b64, end = text.split("\n")
+    assert end == "" and sig_line.endswith("\n") and sig_line.count("\n") == 1
+    dash, name, blob = sig_line[:-1].split(" ")
+    assert dash == "\u2014" and name == origin
+    blob = base64.b64decode(blob)
+    key = log_public_key(env)
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert blob[:4] == hashlib.sha256(origin.encode() + b"\n\x01" + raw).digest()[:4]
+    key.verify(blob[4:], text.encode())
+    return origin, int(size), base64.b64decode(root_b64)
+
+
 def checked_head(env) -> dict:
-    """GET the head and check its signature with nothing but ``cryptography``."""
+    """GET the head and check its checkpoint's signature against the pinned key."""
     response = env.client.get("/api/v1/log/head")
     assert response.status_code == 200
     head = response.get_json()
-    key = serialization.load_pem_public_key(head["public_key_pem"].encode())
-    body = head["signed_body"].encode()
-    key.verify(bytes.fromhex(head["signature"]), body, ec.ECDSA(hashes.SHA256()))
-    spki = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-    assert head["key_id"] == hashlib.sha256(spki).hexdigest()
-    origin, size, root_b64, stamp, end = head["signed_body"].split("\n")
-    assert (origin, end) == ("localhost/log", "")
-    assert int(size) == head["tree_size"]
-    assert base64.b64decode(root_b64).hex() == head["root_hash"]
-    assert stamp == "timestamp " + head["timestamp"]
+    origin, size, root = open_note(env, head["checkpoint"])
+    assert origin == head["origin"] == "localhost/log"
+    assert size == head["tree_size"] and root.hex() == head["root_hash"]
+    assert env.client.get(f"/api/v1/log/checkpoint/{size}").get_data(as_text=True) == head["checkpoint"]
     return head
 
 
@@ -132,7 +147,7 @@ def checked_head(env) -> dict:
 def test_empty_log_has_a_signed_head_with_the_empty_root(env):
     head = checked_head(env)
     assert head["tree_size"] == 0 and head["root_hash"] == H(b"").hex()
-    assert head["timestamp"] == "2025-09-10T10:00:00.000000Z"
+    assert head["created_at"].startswith("2025-09-10T10:00:00")
 
 
 def test_head_root_is_the_merkle_tree_hash_of_the_leaves(env):
@@ -158,10 +173,10 @@ def test_inclusion_proofs_by_original_and_sealed_hash(env):
             served = [bytes.fromhex(h) for h in proof["inclusion_path"]]
             assert served == path(index, leaves)
             assert verify_inclusion(leaf, index, 7, served, root)
-            assert data["tree_head"]["root_hash"] == root.hex() and data["tree_head"]["tree_size"] == 7
+            assert open_note(env, data["checkpoint"])[1:] == (7, root)
             assert data["leaf"]["original_sha256"] == item["original_sha256"]
             assert data["leaf"]["sealed_sha256"] == item["sealed_sha256"]
-            assert data["leaf"]["organisation"] == "Sollefteå kommun"
+            assert data["leaf"]["organisation_id"] == "solleftea" and data["leaf"]["leaf_version"] == "2"
     # a proof against the wrong root, or for the wrong leaf, does not verify
     assert not verify_inclusion(leaves[0], 1, 7, path(1, leaves), root)
     assert not verify_inclusion(leaves[1], 1, 7, path(1, leaves), H(b"x"))
@@ -184,16 +199,17 @@ def test_consistency_proofs_for_every_pair_of_sizes(env):
     # "to" defaults to the current size
     default = env.client.get("/api/v1/log/consistency?from=3").get_json()
     assert default["consistency_proof"]["tree_size_2"] == 7
-    assert default["tree_head"]["root_hash"] == mth(leaves).hex()
+    assert open_note(env, default["checkpoint_1"])[1:] == (3, mth(leaves[:3]))
+    assert open_note(env, default["checkpoint_2"])[1:] == (7, mth(leaves))
 
 
 def test_a_saved_head_stays_consistent_as_the_log_grows(env):
     publish(env, 4)
     old_head = checked_head(env)
-    publish(env, 3, start=4)
     env.clock.set(dt.date(2025, 9, 11))
+    publish(env, 3, start=4)
     new_head = checked_head(env)
-    assert new_head["tree_size"] == 7 and new_head["timestamp"] > old_head["timestamp"]
+    assert new_head["tree_size"] == 7 and new_head["created_at"] > old_head["created_at"]
     proof = env.client.get("/api/v1/log/consistency?from=4").get_json()["consistency_proof"]
     served = [bytes.fromhex(h) for h in proof["consistency_path"]]
     assert verify_consistency(4, 7, bytes.fromhex(old_head["root_hash"]), bytes.fromhex(new_head["root_hash"]), served)
@@ -220,59 +236,77 @@ def test_proof_for_unknown_or_bad_hash(env):
     assert env.client.get(f"/api/v1/log/proof/{in_progress['original_sha256']}").status_code == 404
 
 
-def test_head_is_signed_by_the_installation_log_key_once_per_change_of_the_tree(env, tmp_path):
+def test_checkpoints_are_signed_by_the_installation_log_key_once_per_size(env, tmp_path):
     from signering.pki.orgkeys import demo_keys
-    from web.app import create_app
 
     head = checked_head(env)
-    key_file = tmp_path / "inst" / "log_key.pem"
+    key_file = tmp_path / "log_key.pem"
+    assert env.svc.log_signer.key_path == str(key_file)
     assert key_file.stat().st_mode & 0o777 == 0o600
-    log_key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
-    public_pem = log_key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                   serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
-    assert head["public_key_pem"] == public_pem
+    pinned = log_public_key(env)
     # Not an organisation's e-sigill: the log covers every organisation's entries.
-    seal_pem = demo_keys().seal.certificate.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
-    assert head["public_key_pem"] != seal_pem
+    seal_key = demo_keys().seal.certificate.public_key()
+    assert pinned.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo) != \
+        seal_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    spki = pinned.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    published = env.client.get("/api/v1/log/key").get_json()
+    assert published["fingerprint"] == head["key_fingerprint"] == hashlib.sha256(spki).hexdigest()
+    assert published["algorithm"] == "ed25519" and published["origin"] == "localhost/log"
 
-    # The tree has not changed: the very same head (ECDSA signatures differ each time they are made).
+    # The tree has not changed: the very same checkpoint, not signed anew.
     env.clock.set(dt.date(2025, 9, 11))
     assert checked_head(env) == head
-    assert env.client.get("/api/v1/log/consistency?from=0").get_json()["tree_head"] == head
-    # Another process of the same installation serves the same head without signing anew.
-    other = create_app({"DATABASE_URL": env.svc.db.url, "DATA_DIR": env.svc.blobs.root,
-                        "INSTANCE_DIR": str(tmp_path / "inst"), "SECRET_KEY": b"x" * 32,
-                        "BASE_URL": "http://localhost"}, services=env.svc)
-    assert other.test_client().get("/api/v1/log/head").get_json() == head
-
-    publish(env, 1)
+    publish(env, 3)
     newer = checked_head(env)
-    assert newer["tree_size"] == 1 and newer["public_key_pem"] == public_pem
-    assert newer["timestamp"] == "2025-09-11T10:00:00.000000Z" and newer["signature"] != head["signature"]
-    assert checked_head(env) == newer
+    assert newer["tree_size"] == 3 and newer["created_at"].startswith("2025-09-11")
+    # Every size the tree has had keeps its checkpoint, served as first signed.
+    notes = [env.client.get(f"/api/v1/log/checkpoint/{n}").get_data(as_text=True) for n in range(4)]
+    assert notes[0] == head["checkpoint"] and notes[3] == newer["checkpoint"]
+    leaves = leaf_hashes(env)
+    assert [open_note(env, note)[1:] for note in notes] == [(n, mth(leaves[:n])) for n in range(4)]
+    assert env.client.get("/api/v1/log/checkpoint").get_data(as_text=True) == notes[3]
+    missing = env.client.get("/api/v1/log/checkpoint/4")
+    assert missing.status_code == 404 and "största är 3" in missing.get_json()["message"]
 
 
-def test_log_key_from_the_operator_setting(env, tmp_path):
-    from web.app import create_app
+def test_origin_is_fixed_by_the_first_checkpoint_not_by_the_base_url(env):
+    env.svc.settings.log_origin = "protokoll.solleftea.se/logg"
+    publish(env, 1)
+    assert env.client.get("/api/v1/log/head").get_json()["origin"] == "protokoll.solleftea.se/logg"
+    # The first checkpoint named the log; a later setting or base URL does not rename it.
+    env.svc.settings.base_url = "https://elsewhere.example"
+    env.svc.settings.log_origin = "renamed.example/log"
+    publish(env, 1, start=1)
+    head = env.client.get("/api/v1/log/head").get_json()
+    assert head["checkpoint"].startswith(f"{head['origin']}\n2\n")
+    assert head["origin"] == env.client.get("/api/v1/log/checkpoint/0").get_data(as_text=True).split("\n")[0]
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    key_file = tmp_path / "etc" / "log.pem"
-    key_file.parent.mkdir()
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    app = create_app({"DATABASE_URL": env.svc.db.url, "DATA_DIR": env.svc.blobs.root,
-                      "INSTANCE_DIR": str(tmp_path / "inst2"), "SECRET_KEY": b"x" * 32,
-                      "BASE_URL": "http://localhost", "LOG_KEY_FILE": str(key_file)}, services=env.svc)
-    head = app.test_client().get("/api/v1/log/head").get_json()
-    assert serialization.load_pem_public_key(head["public_key_pem"].encode()).public_numbers() == \
-        key.public_key().public_numbers()
-    assert not (tmp_path / "inst2" / "log_key.pem").exists()
 
-    key_file.write_text("not a key")
-    broken = create_app({"DATABASE_URL": env.svc.db.url, "DATA_DIR": env.svc.blobs.root,
-                         "INSTANCE_DIR": str(tmp_path / "inst3"), "SECRET_KEY": b"x" * 32,
-                         "BASE_URL": "http://localhost", "LOG_KEY_FILE": str(key_file)}, services=env.svc)
-    response = broken.test_client().get("/api/v1/log/head")
-    assert response.status_code == 503 and response.get_json()["error"] == "log_key_unavailable"
-    assert str(key_file) in response.get_json()["message"]
+def test_checkpoints_are_made_for_a_log_that_grew_without_them(env):
+    """A log from before checkpoints were stored: every size gets one on the first request."""
+    from signering.models import LogCheckpoint
+
+    publish(env, 5)
+    with env.svc.db.write() as session:
+        session.query(LogCheckpoint).delete()
+    head = checked_head(env)
+    leaves = leaf_hashes(env)
+    assert head["tree_size"] == 5
+    for n in range(6):
+        note = env.client.get(f"/api/v1/log/checkpoint/{n}").get_data(as_text=True)
+        assert open_note(env, note)[1:] == (n, mth(leaves[:n]))
+
+
+def test_entries_in_bounded_pages(env):
+    published = publish(env, 5)
+    page = env.client.get("/api/v1/log/entries?start=1&end=4").get_json()
+    assert (page["start"], page["end"], page["tree_size"]) == (1, 4, 5)
+    assert [e["index"] for e in page["entries"]] == [1, 2, 3]
+    for entry, item in zip(page["entries"], published[1:4]):
+        assert entry["leaf_hash"] == H(b"\x00" + entry["leaf_json"].encode()).hex()
+        assert item["sealed_sha256"] in entry["leaf_json"]
+    tail = env.client.get("/api/v1/log/entries?start=3").get_json()
+    assert [e["index"] for e in tail["entries"]] == [3, 4] and tail["end"] == 5
+    assert env.client.get("/api/v1/log/entries?start=5").get_json()["entries"] == []
+    assert env.client.get("/api/v1/log/entries?start=6").status_code == 400
+    assert env.client.get("/api/v1/log/entries").status_code == 400

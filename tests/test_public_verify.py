@@ -11,6 +11,7 @@ from markupsafe import escape
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
+from conftest import SAMPLE_ROUTE
 from hostile_pdfs import png_renamed
 from test_api_support import assert_matches
 from test_public_support import BOARD, EMAILS, SIGNERS, add_protocol, fake_pdf, make_env, sha256
@@ -123,9 +124,11 @@ def test_upload_of_the_real_sealed_pdf_is_valid(env, sealed_pdf):
                            content_type="multipart/form-data")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert "Giltig." in html and "Ogiltig" not in html
-    for name, _e, _r in SIGNERS:
-        assert name in html
+    assert 'id="answer" data-answer="yes" data-reason="published"' in html and "Ogiltig" not in html
+    assert "Ja: filen är det publicerade protokollet, och alla underskrifter är giltiga." in html
+    # The file's signatures are the sample route's people (the registry's row names its own).
+    for signer in SAMPLE_ROUTE.signers:
+        assert signer.name in html
     assert "Filen är exakt den som publicerades på anslagstavlan." in html
 
     api = env.client.post("/api/v1/verify", data={"file": (io.BytesIO(sealed_pdf), "p.pdf")},
@@ -133,7 +136,7 @@ def test_upload_of_the_real_sealed_pdf_is_valid(env, sealed_pdf):
     data = api.get_json()
     assert api.status_code == 200 and data["status"] == "valid"
     signers = [s for s in data["signatures"] if s["kind"] == "signer"]
-    assert [(s["signer"], s["role"]) for s in signers] == [(n, r) for n, _e, r in SIGNERS]
+    assert [(s["signer"], s["role"]) for s in signers] == [(p.name, p.role) for p in SAMPLE_ROUTE.signers]
     assert not any(s["changed_after"] for s in data["signatures"])
     assert data["problems"] == [] and data["findings"] == []
     assert_report(data)
@@ -158,7 +161,11 @@ def test_upload_of_a_tampered_pdf_is_invalid(env, sealed_pdf):
     page = env.client.post("/verifiera", data={"file": (io.BytesIO(bad), "p.pdf")},
                            content_type="multipart/form-data")
     html = page.get_data(as_text=True)
-    assert "Ogiltig." in html and "Giltig." not in html.replace("Ogiltig.", "")
+    # One answer first: no, and why; the registry's word is about the protocol, not this file.
+    assert 'data-answer="no" data-reason="modified"' in html
+    assert "Nej: filen har ändrats efter att den signerades." in html
+    assert "Protokollet är justerat och förseglat." not in html and "bygger på samma" not in html
+    assert "Registret om protokollet: justerat och förseglat." in html
 
 
 def test_findings_come_in_the_pages_language(env, sealed_pdf):
@@ -188,7 +195,7 @@ def test_upload_of_a_png_is_a_clear_error(env):
                            content_type="multipart/form-data")
     assert page.status_code == 422
     html = page.get_data(as_text=True)
-    assert "Ogiltig" in html and "ingen PDF" in html
+    assert 'data-answer="no" data-reason="unverifiable"' in html and "ingen PDF" in html
     empty = env.client.post("/api/v1/verify", data={"file": (io.BytesIO(b""), "tom.pdf")},
                             content_type="multipart/form-data")
     assert empty.status_code == 422 and empty.get_json()["error"] == "empty_file"
@@ -221,4 +228,51 @@ def test_the_registry_answers_even_when_no_parser_is_free(env, sealed_pdf, tmp_p
     assert data["registry"]["status"] == "sealed" and data["registry"]["matched"] == "sealed"
     assert page.status_code == 503 and page.headers["Retry-After"] == "10"
     html = page.get_data(as_text=True)
-    assert "Försök igen om en stund" in html and "Protokollet är justerat och förseglat." in html
+    assert "Försök igen om en stund" in html and "Registret om protokollet: justerat och förseglat." in html
+
+
+# --- one answer first (issue 12, item 3) -------------------------------------------------
+
+def _answer(html: str) -> tuple[str, str]:
+    import re
+
+    found = re.search(r'id="answer" data-answer="(\w+)" data-reason="(\w+)"', html)
+    return found.groups() if found else (None, None)
+
+
+def test_the_unsigned_original_is_a_no_not_a_sealed_protocol(env, protocol_pdf):
+    html = env.client.post("/verifiera", data={"file": (io.BytesIO(protocol_pdf), "p.pdf")},
+                           content_type="multipart/form-data").get_data(as_text=True)
+    assert _answer(html) == ("no", "unsigned_original")
+    assert "Protokollet är justerat och förseglat." not in html
+    assert "Filen är det registrerade protokollets original, före signering." in html
+    assert "Registret om protokollet" in html
+
+
+def test_a_copy_with_one_flipped_byte_is_modified_and_says_nothing_false(env, sealed_pdf):
+    data = bytearray(sealed_pdf)
+    data[2000] ^= 0x01
+    for lang in ("sv", "en"):
+        html = env.client.post(f"/verifiera?lang={lang}", data={"file": (io.BytesIO(bytes(data)), "p.pdf")},
+                               content_type="multipart/form-data").get_data(as_text=True)
+        assert _answer(html) == ("no", "modified"), lang
+    html = env.client.post("/verifiera", data={"file": (io.BytesIO(bytes(data)), "p.pdf")},
+                           content_type="multipart/form-data").get_data(as_text=True)
+    assert "leder inte till en betrodd rot" not in html and "ej betrodd" not in html
+    assert "bygger på samma originalprotokoll" not in html and "Protokollet är justerat och förseglat." not in html
+    assert "första byte stämmer inte" in html
+    assert 'class="status-ok"' not in html
+
+
+def test_a_hash_lookup_that_finds_nothing_does_not_speak_of_a_file(env):
+    html = env.client.get(f"/verifiera/{'ab' * 32}").get_data(as_text=True)
+    assert "Tjänsten känner inte till något protokoll med detta hashvärde." in html
+    assert "valt rätt fil" not in html
+    english = env.client.get(f"/verifiera/{'ab' * 32}?lang=en").get_data(as_text=True)
+    assert "The service knows no minutes with this hash." in english
+
+
+def test_the_page_no_longer_claims_the_length_is_on_the_signature_page(env):
+    html = env.client.get("/verifiera").get_data(as_text=True)
+    assert "längd och hashvärde står på signatursidan" not in html
+    assert "Dess hashvärde står på signatursidan" in html

@@ -131,7 +131,7 @@ def _route(svc, org_id):
                    signers=[SignerInput("Siv Sjödin", sek, "sekreterare"),
                             SignerInput("Birgitta Häggkvist", ordf, "ordforande"),
                             SignerInput("John Åberg", f"john+{tag}@race.example", "justerare")],
-                   upload=io.BytesIO(pdf), filename="p.pdf", actor="test")
+                   upload=io.BytesIO(pdf), filename="p.pdf", actor="test", confirm_late=True)
     [(_, _, token)] = _tokens(_mails(svc, sek))
     with svc.db.read() as session:
         sek_id = session.execute(select(SignatureRequest.id).filter_by(email=sek)).scalar_one()

@@ -75,7 +75,7 @@ class Driver(threading.Thread):
                    {"name": "Birgitta Häggkvist", "email": f"b+{tag}@crash.example", "role": "ordforande"},
                    {"name": "John Åberg", "email": f"john+{tag}@crash.example", "role": "justerare"}]
         pdf = render_text_pdf(f"Kommunstyrelsen\n\n§ 1 Ärende {tag}\n")
-        meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": signers}
+        meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": signers, "confirm_late": True}
         self._answer(requests.post(self.base_url + "/api/v1/protocols",
                                    headers={"Authorization": f"Bearer {self.token}"},
                                    files={"file": ("p.pdf", pdf, "application/pdf")},

@@ -26,7 +26,8 @@ from signering.pdf.signature_page import (
     add_signature_page,
     field_name,
 )
-from signering.textpdf import render_text_pdf, seed_dir
+from signering.samples import sample
+from signering.textpdf import render_text_pdf
 
 BASE_URL = "https://signering.solleftea.se"
 BOARD = "Kultur- och fritidsnämnden i Årjäng och Östra Göinge"
@@ -38,9 +39,8 @@ SIGNERS = (
 )
 
 
-def _protocol(seed: str = "solleftea-ks-au-2024-04-16.txt", **kwargs) -> bytes:
-    with open(os.path.join(seed_dir(), seed), encoding="utf-8") as f:
-        return render_text_pdf(f.read(), **kwargs)
+def _protocol(name: str = "ekasa-mbn-2025-04-08", **kwargs) -> bytes:
+    return render_text_pdf(sample(name).text(), **kwargs)
 
 
 def _info(original: bytes, signers=SIGNERS, **overrides) -> SignaturePageInfo:

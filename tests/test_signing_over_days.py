@@ -89,7 +89,7 @@ def _etsi(path, seconds_ahead: float) -> list:
 def test_route_signed_over_two_weeks_seals_valid_and_stays_valid(server, smtp_server, tmp_path):  # noqa: F811
     start = time.time()
     auth = {"Authorization": f"Bearer {server.token}"}
-    meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": SIGNERS}
+    meta = {"board": "Kommunstyrelsen", "meeting_date": "2026-11-16", "signers": SIGNERS, "confirm_late": True}
     created = None
     for person, offset in zip(SIGNERS, OFFSETS):
         server.stop()

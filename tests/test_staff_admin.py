@@ -153,7 +153,7 @@ def test_webhook_secret_shown_once_and_deliveries_listed(loopback_env):
         assert webhooks.deliver_due(env.svc) == 1
         assert receiver.got == [("protocol.finalized", True)]
         listed = text(client.get(HOOKS))
-        assert f"2025-09-23 10:00 protocol.finalized {receiver.url} Levererad 1 HTTP 2xx" in listed
+        assert f"2025-09-23 10:00 CEST protocol.finalized {receiver.url} Levererad 1 HTTP 2xx" in listed
         assert protocol_id
     finally:
         receiver.close()
@@ -228,8 +228,8 @@ def test_delivery_outcome_is_shown_as_a_class_only(loopback_env):
         receiver.close()
     assert receiver.got == [("protocol.finalized", True)]
     listed = text(client.get(HOOKS))
-    assert f"protocol.finalized {receiver.url} Väntar, nästa försök 2025-09-23 10:00 1 HTTP 4xx" in listed
-    assert f"protocol.finalized {closed.url} Väntar, nästa försök 2025-09-23 10:00 1 Inget svar" in listed
+    assert f"protocol.finalized {receiver.url} Väntar, nästa försök 2025-09-23 10:00 CEST 1 HTTP 4xx" in listed
+    assert f"protocol.finalized {closed.url} Väntar, nästa försök 2025-09-23 10:00 CEST 1 Inget svar" in listed
     # The receivers' URLs are on the page by design; their random ports may contain "405".
     rest = listed.replace(receiver.url, "").replace(closed.url, "")
     for leak in ("405", "refused", "Connection", "Errno", "HTTPConnectionPool"):

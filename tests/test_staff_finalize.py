@@ -32,7 +32,7 @@ def test_upload_starts_justering(env):
     shown = text(page)
     assert "Protokollet är skickat för justering" in shown
     assert "Under justering" in shown
-    assert "Nu är det tur för Siv Sjödin (Sekreterare), sedan 2025-09-23 10:00" in shown
+    assert "Nu är det tur för Siv Sjödin (Sekreterare), sedan 2025-09-23 10:00 CEST" in shown
     p = env.protocol(protocol_id)
     assert p.status == "signing" and p.organisation_id == env.org_id and p.board.name == BOARD
     [version] = p.versions
@@ -46,7 +46,7 @@ def test_upload_starts_justering(env):
     assert env.count(OutboxMail) == 1
     assert env.events(protocol_id) == ["created", "sent"]
     listing = text(client.get("/sekreterare/"))
-    assert f"{BOARD} 2025-09-23 Under justering Nästa: Siv Sjödin (Sekreterare), sedan 2025-09-23 10:00" in listing
+    assert f"{BOARD} 2025-09-23 Under justering Nästa: Siv Sjödin (Sekreterare), sedan 2025-09-23 10:00 CEST" in listing
     # The stored file is exactly what was uploaded.
     original = client.get(f"/sekreterare/protokoll/{protocol_id}/pdf?original=1")
     assert original.status_code == 200 and original.mimetype == "application/pdf" and original.data == pdf

@@ -47,8 +47,33 @@ def test_csv_import_reports_bad_rows_and_keeps_good_ones(env):
     assert response.status_code == 303
     assert "2 tillagda och 0 uppdaterade" in text(client.get(page(env)))
     response = post_form(client, page(env), page(env) + "/importera",
-                         {"file": (io.BytesIO(b"\xff\xfe garbage"), "bad.csv")}, content_type="multipart/form-data")
-    assert response.status_code == 422 and "UTF-8" in text(response)
+                         {"file": (io.BytesIO(b"namn;e-post\n\x81\x8d garbage"), "bad.csv")},
+                         content_type="multipart/form-data")
+    assert response.status_code == 422 and "CSV UTF-8" in text(response)
+
+
+def test_excel_csv_and_namesakes_are_kept_and_reported(env):
+    # Issue 17 §5: Excel's plain CSV (Windows-1252) is read; a second Anna Ek is kept, not written over the first.
+    client = env.client(ADMIN)
+    post_form(client, page(env), page(env), {"name": "Anna Ek", "email": "anna.ek@ange.se", "role": "ledamot"})
+    excel = "Namn;E-post;Roll\r\nAnna Ek;anna.ek@socialtjansten.ange.se;ersättare\r\nÖrjan Åkesson;orjan@ange.se;\r\n"
+    response = post_form(client, page(env), page(env) + "/importera",
+                         {"file": (io.BytesIO(excel.encode("cp1252")), "Bok1.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 303
+    shown = text(client.get(page(env)))
+    assert "2 tillagda och 0 uppdaterade" in shown
+    assert "Anna Ek (anna.ek@ange.se, anna.ek@socialtjansten.ange.se)" in shown and "Båda behölls" in shown
+    assert "Örjan Åkesson" in shown
+    with env.svc.db.read() as s:
+        assert sorted(s.execute(select(BoardMember.email).filter_by(name="Anna Ek")).scalars()) == [
+            "anna.ek@ange.se", "anna.ek@socialtjansten.ange.se"]
+    # The form says the same when a known name comes with a new address.
+    response = post_form(client, page(env), page(env), {"name": "Örjan Åkesson", "email": "orjan.a@ange.se",
+                                                        "role": "ledamot"})
+    assert "Örjan Åkesson (orjan@ange.se, orjan.a@ange.se)" in text(client.get(page(env)))
+    post_form(client, page(env), page(env) + "?lang=en", {"name": "Örjan Åkesson", "email": "orjan.b@ange.se",
+                                                          "role": "ledamot"})
+    assert "Both were kept" in text(client.get(page(env) + "?lang=en"))
 
 
 def test_remove_member(env):

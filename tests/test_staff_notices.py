@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from signering.models import Notice
+from signering.models import Event, Notice
 from test_staff_support import BOARD, OTHER_SECRETARY, SECRETARY, env, post_form, text  # noqa: F401  (env: the shared fixture)
 
 PAGE = "/sekreterare/anslag"
@@ -94,3 +94,67 @@ def test_page_needs_login_and_a_csrf_token(env):
 
 def test_navigation_links_to_the_page(env):
     assert f'href="{PAGE}"' in env.client(SECRETARY).get("/sekreterare/").get_data(as_text=True)
+
+
+def _notice_id(env, title: str) -> int:
+    with env.svc.db.read() as s:
+        return s.query(Notice).filter_by(title=title).one().id
+
+
+def test_a_wrong_kallelse_is_taken_down_before_its_date_with_an_audit_entry(env):
+    client = env.client(SECRETARY)
+    post_form(client, PAGE, PAGE, _form(kind="kallelse", title="Kallelse till kommunstyrelsen 30 september"))
+    notice_id = _notice_id(env, "Kallelse till kommunstyrelsen 30 september")
+    refused = post_form(client, PAGE, f"{PAGE}/{notice_id}/ta-ned", {"reason": "  "})
+    assert refused.status_code == 422 and "Skriv varför anslaget tas ned" in text(refused)
+    response = post_form(client, PAGE, f"{PAGE}/{notice_id}/ta-ned",
+                         {"reason": "Fel datum: sammanträdet är den 1 oktober."})
+    assert response.status_code == 303
+    listing = text(client.get(PAGE))
+    assert "Anslaget är nedtaget" in listing and "Fel datum: sammanträdet är den 1 oktober." in listing
+    public = env.app.test_client()
+    assert "Kallelse till kommunstyrelsen" not in text(public.get("/ange/anslagstavla"))
+    archive = text(public.get("/ange/anslagstavla/arkiv"))
+    assert "Kallelse till kommunstyrelsen 30 september" in archive
+    assert "Togs ned i förtid: Fel datum: sammanträdet är den 1 oktober." in archive
+    with env.svc.db.read() as s:
+        notice = s.get(Notice, notice_id)
+        assert notice.status == "archived" and notice.takedown_date.isoformat() == "2025-09-23"
+        event = s.query(Event).filter_by(kind="notice_taken_down").one()
+        assert event.actor == SECRETARY and event.detail["planned_takedown"] == "2025-10-15"
+        assert event.detail["reason"] == "Fel datum: sammanträdet är den 1 oktober."
+    again = post_form(client, PAGE, f"{PAGE}/{notice_id}/ta-ned", {"reason": "igen"})
+    assert again.status_code == 409 and "redan nedtaget" in text(again)
+
+
+def test_a_notice_is_corrected_with_a_visible_dated_note(env):
+    client = env.client(SECRETARY)
+    post_form(client, PAGE, PAGE, _form(kind="kallelse", title="Kallelse till kommunfullmäktige",
+                                        body="Sammanträdet börjar kl. 18.00 i Folkets hus."))
+    notice_id = _notice_id(env, "Kallelse till kommunfullmäktige")
+    response = post_form(client, PAGE, f"{PAGE}/{notice_id}/ratta", {
+        "title": "Kallelse till kommunfullmäktige", "body": "Sammanträdet börjar kl. 13.00 i Folkets hus.",
+        "note": "Tiden var fel (18.00), rätt tid är 13.00."})
+    assert response.status_code == 303
+    public = text(env.app.test_client().get("/ange/anslagstavla"))
+    assert "kl. 13.00 i Folkets hus" in public and "kl. 18.00" not in public
+    assert "Rättelse" in public and "2025-09-23: Tiden var fel (18.00), rätt tid är 13.00." in public
+    feed = env.app.test_client().get("/ange/anslagstavla.atom").get_data(as_text=True)
+    assert "Rättelse: 2025-09-23: Tiden var fel" in feed
+    api = env.app.test_client().get("/api/v1/notices?org=ange").get_json()["notices"][0]
+    assert api["correction"] == "2025-09-23: Tiden var fel (18.00), rätt tid är 13.00."
+    with env.svc.db.read() as s:
+        event = s.query(Event).filter_by(kind="notice_corrected").one()
+        assert event.actor == SECRETARY and event.detail["changed"] == ["body"]
+    missing_note = post_form(client, PAGE, f"{PAGE}/{notice_id}/ratta", {"title": "X", "body": "", "note": ""})
+    assert missing_note.status_code == 422 and "Skriv vad som rättades" in text(missing_note)
+
+
+def test_take_down_and_correction_stay_inside_the_organisation(env):
+    post_form(env.client(SECRETARY), PAGE, PAGE, _form())
+    notice_id = _notice_id(env, "Kungörelse om sammanträde med kommunfullmäktige")
+    other = env.client(OTHER_SECRETARY)
+    assert post_form(other, PAGE, f"{PAGE}/{notice_id}/ta-ned", {"reason": "Fel"}).status_code == 404
+    assert post_form(other, PAGE, f"{PAGE}/{notice_id}/ratta", {"note": "Fel", "title": "Hack"}).status_code == 404
+    with env.svc.db.read() as s:
+        assert s.get(Notice, notice_id).status == "posted"

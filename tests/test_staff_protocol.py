@@ -35,12 +35,12 @@ def test_page_shows_signers_and_audit_in_stockholm_time(env):
     signing.open_link(env.svc, _link(env, "siv.sjodin@ange.se"), ip="192.0.2.44")
     page = client.get(f"/sekreterare/protokoll/{protocol_id}")
     shown = text(page)
-    assert "1 Siv Sjödin Sekreterare siv.sjodin@ange.se Har fått länken länk skickad 2025-09-23 10:00" in shown
-    assert "öppnad 2025-09-23 12:05" in shown
+    assert "1 Siv Sjödin Sekreterare siv.sjodin@ange.se Har fått länken länk skickad 2025-09-23 10:00 CEST" in shown
+    assert "öppnad 2025-09-23 12:05 CEST" in shown
     assert "2 Birgitta Häggkvist Ordförande birgitta@example.se Väntar på sin tur" in shown
-    assert "2025-09-23 10:00 Protokollet laddades upp" in shown
+    assert "2025-09-23 10:00 CEST Protokollet laddades upp" in shown
     assert "Inbjudan skickades Siv Sjödin (Sekreterare) till siv.sjodin@ange.se" in shown
-    assert "2025-09-23 12:05 Länken öppnades Siv Sjödin (Sekreterare) IP-adress 192.0.2.44" in shown
+    assert "2025-09-23 12:05 CEST Länken öppnades Siv Sjödin (Sekreterare) IP-adress 192.0.2.44" in shown
     for button in ("Påminn nu", "Byt undertecknare", "Dra tillbaka", "Ladda upp ny version"):
         assert button in shown
 
@@ -55,8 +55,8 @@ def test_remind(env):
     assert response.status_code == 303
     shown = text(client.get(response.headers["Location"]))
     assert "En påminnelse med en ny länk skickades till Siv Sjödin" in shown
-    assert "2025-09-26 10:00 Påminnelse skickades Siv Sjödin (Sekreterare)" in shown
-    assert "senast påmind 2025-09-26 10:00" in shown
+    assert "2025-09-26 10:00 CEST Påminnelse skickades Siv Sjödin (Sekreterare)" in shown
+    assert "senast påmind 2025-09-26 10:00 CEST" in shown
     assert len(env.mails_to("siv.sjodin@ange.se")) == 2
     with pytest.raises(LinkInvalid):
         signing.open_link(env.svc, old)
@@ -129,12 +129,12 @@ def test_declined_protocol_shows_reason(env):
     signing.send_code(env.svc, token)
     signing.decide(env.svc, token, _code(env, "siv.sjodin@ange.se"), "decline", "Paragraf 3 saknar beslutet.")
     shown = text(client.get(f"/sekreterare/protokoll/{protocol_id}"))
-    assert "Läge Åter hos sekreteraren (nekad)" in shown
-    assert "Nekad av Siv Sjödin (Sekreterare) Motivering Paragraf 3 saknar beslutet." in shown
-    assert "Nekade att justera" in shown and "Kod skickades" in shown
-    assert "Åter hos sekreteraren (nekad)" in text(client.get("/sekreterare/"))
-    # The way forward: a new version (or withdraw).
-    assert "Ladda upp ny version" in shown and "Påminn nu" not in shown
+    assert "Läge Åter hos sekreteraren (avböjt)" in shown
+    assert "Avböjt av Siv Sjödin (Sekreterare) Motivering Paragraf 3 saknar beslutet." in shown
+    assert "Avböjde att justera" in shown and "Kod skickades" in shown
+    assert "Åter hos sekreteraren (avböjt)" in text(client.get("/sekreterare/"))
+    # The ways forward the decline mail names: a new version or another signer (or withdraw).
+    assert "Ladda upp ny version" in shown and "Byt undertecknare" in shown and "Påminn nu" not in shown
 
 
 @pytest.fixture
@@ -159,7 +159,7 @@ def test_signed_by_all_is_posted_and_downloadable(env, tsa):
     shown = text(client.get(f"/sekreterare/protokoll/{protocol_id}"))
     assert "Läge Anslaget" in shown
     assert "Förseglat (justerat)" in shown and "Anslaget på anslagstavlan" in shown
-    assert shown.count("Signerade") == 3 and "signerad 2025-09-23 10:15" in shown
+    assert shown.count("Signerade") == 3 and "signerad 2025-09-23 10:15 CEST" in shown
     assert "Hämta det justerade protokollet (PDF)" in shown and "Påminn nu" not in shown
     assert "Anslaget" in text(client.get("/sekreterare/"))
     p = env.protocol(protocol_id)

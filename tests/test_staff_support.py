@@ -168,10 +168,12 @@ def protocol_pdf(text: str = "Protokoll\nKommunstyrelsen\nSammanträdesdatum 202
 
 
 def finalize_form(pdf: bytes | None, *, board: str = BOARD, meeting_date: str = "2025-09-23",
-                  signers=SIGNERS, filename: str = "protokoll.pdf") -> dict:
+                  signers=SIGNERS, filename: str = "protokoll.pdf", confirm_late: bool = False) -> dict:
     data = {"board": board, "meeting_date": meeting_date,
             "signer_role": [r for r, _n, _e in signers], "signer_name": [n for _r, n, _e in signers],
             "signer_email": [e for _r, _n, e in signers]}
+    if confirm_late:
+        data["confirm_late"] = "1"
     if pdf is not None:
         data["file"] = (io.BytesIO(pdf), filename)
     return data
@@ -181,8 +183,8 @@ def upload(client, pdf: bytes | None, path: str = "/sekreterare/nytt", **kw):
     return post_form(client, path, path, finalize_form(pdf, **kw), content_type="multipart/form-data")
 
 
-def upload_ok(env: StaffEnv, client, pdf: bytes | None = None) -> int:
-    response = upload(client, pdf or protocol_pdf())
+def upload_ok(env: StaffEnv, client, pdf: bytes | None = None, **kw) -> int:
+    response = upload(client, pdf or protocol_pdf(), **kw)
     assert response.status_code == 303, response.get_data(as_text=True)
     match = re.fullmatch(r"/sekreterare/protokoll/(\d+)", response.headers["Location"])
     assert match, response.headers["Location"]

@@ -80,7 +80,7 @@ def test_verify_refuses_status_evidence_made_after_the_signature(sealed_pdf, key
     report = verify_pdf(out.getvalue(), [to_asn1(keys.root)], require_complete=False)
     assert report.status == "invalid"
     assert report.signatures[0].status_evidence is False
-    assert any("Siv Sjödin" in p and "spärrinformation från signeringstillfället saknas" in p
+    assert any("Lina Åström" in p and "spärrinformation från signeringstillfället saknas" in p
                for p in report.problems), report.problems
 
 
@@ -96,11 +96,11 @@ def test_status_evidence_is_only_added_for_the_signature_just_made(keys, timesta
     from signering.pdf.evidence import add_signer_status
     from signering.pdf.signing import sign_with
 
-    from conftest import BASE_URL, SOLLEFTEA_ROUTE
+    from conftest import BASE_URL, SAMPLE_ROUTE
 
-    prepared, sha = prepare(protocol_pdf, SOLLEFTEA_ROUTE, BASE_URL)
-    pair = keys.signing_ca.issue("Siv Sjödin", "sekreterare", "Sollefteå kommun")
-    signed = sign_with(prepared, field_name="signer-1", keypair=pair, display_name="Siv Sjödin",
+    prepared, sha = prepare(protocol_pdf, SAMPLE_ROUTE, BASE_URL)
+    pair = keys.signing_ca.issue("Lina Åström", "sekreterare", "Ekåsa kommun")
+    signed = sign_with(prepared, field_name="signer-1", keypair=pair, display_name="Lina Åström",
                        role_label="Sekreterare", document_sha256=sha, timestamper=timestamper, reason="test")
     with pytest.raises(SigningError):
         add_signer_status(signed, keys.signing_ca, "signer-2", pair.certificate)

@@ -9,19 +9,15 @@ import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from signering.errors import InputError, KeyMaterialError, LogProofError
+from signering.errors import InputError, LogProofError
 from signering.translog import merkle
-from signering.translog.checkpoint import (
-    ECDSA_P256_SHA256,
-    RSA_PKCS1_SHA256,
-    SignedTreeHead,
-    TreeHead,
-    key_id,
-    sign_tree_head,
-    verify_tree_head,
-)
+from signering.translog.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
+from signering.translog.compact import prefix_roots
+from signering.translog.log_key import LogKeyUnavailable, load_log_key
+from signering.translog.note import VerifierKey
 from signering.translog.leaf import SealedProtocolEntry, decode_leaf, encode_leaf, leaf_hash
 from signering.translog.proofs import ConsistencyProof, InclusionProof
 
@@ -378,99 +374,103 @@ def test_malformed_inclusion_json_is_refused(change):
     assert reason_of(lambda: InclusionProof.from_dict({**wire, **change})) == "malformed"
 
 
-# --- signed tree heads -----------------------------------------------------------------------
+# --- checkpoints (C2SP signed notes, Ed25519) -------------------------------------------------
 
-WHEN = datetime(2025, 10, 7, 9, 30, 0, 123456, tzinfo=timezone.utc)
-
-
-@pytest.fixture(scope="module", params=["ec", "rsa"])
-def log_key(request):
-    if request.param == "ec":
-        return ec.generate_private_key(ec.SECP256R1())
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+ORIGIN = "signering.example.se/log"
 
 
-def a_head(size=23):
-    return TreeHead("signering.example.se/log", size, ROOTS[size], WHEN)
+@pytest.fixture(scope="module")
+def log_key():
+    return ed25519.Ed25519PrivateKey.generate()
 
 
-def test_tree_head_encoding_is_checkpoint_text():
-    body = a_head().encode()
+def a_checkpoint(size=23):
+    return Checkpoint(ORIGIN, size, ROOTS[size])
+
+
+def raw(public_key) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def test_checkpoint_note_is_c2sp_text_and_ed25519_signature(log_key):
+    note = sign_checkpoint(a_checkpoint(), log_key)
     root_b64 = base64.b64encode(ROOTS[23]).decode()
-    assert body == f"signering.example.se/log\n23\n{root_b64}\ntimestamp 2025-10-07T09:30:00.123456Z\n".encode()
-    assert TreeHead.decode(body) == a_head()
-    # Another zone for the same instant is the same head.
-    stockholm = WHEN.astimezone(timezone(timedelta(hours=2)))
-    assert TreeHead("signering.example.se/log", 23, ROOTS[23], stockholm).encode() == body
+    text = f"{ORIGIN}\n23\n{root_b64}\n"
+    # The signature line, rebuilt from the C2SP signed-note rules alone.
+    key_hash = hashlib.sha256(ORIGIN.encode() + b"\n\x01" + raw(log_key.public_key())).digest()[:4]
+    line = note.split("\n")[-2]
+    assert note.startswith(text + "\n\u2014 " + ORIGIN + " ")
+    blob = base64.b64decode(line.split(" ")[2])
+    assert blob[:4] == key_hash and len(blob) == 68
+    log_key.public_key().verify(blob[4:], text.encode())
+    assert open_checkpoint(note, log_key.public_key())[0] == a_checkpoint()
+    assert open_checkpoint(note, log_key.public_key(), origin=ORIGIN)[0] == a_checkpoint()
+    assert reason_of(lambda: open_checkpoint(note, log_key.public_key(), origin="other/log")) == "origin_mismatch"
 
 
-@pytest.mark.parametrize("body", [
-    b"signering.example.se/log\n023\nROOT\ntimestamp 2025-10-07T09:30:00.123456Z\n",
-    b"signering.example.se/log\n23\nROOT\ntimestamp 2025-10-07T09:30:00Z\n",
-    b"signering.example.se/log\n23\nROOT\ntimestamp 2025-10-07T09:30:00.123456Z",
-    b"signering.example.se/log\n23\nROOT\n",
+def test_verifier_key_round_trips(log_key):
+    vkey = VerifierKey(ORIGIN, log_key.public_key())
+    text = vkey.encode()
+    name, key_hash, blob = text.split("+", 2)
+    assert name == ORIGIN and base64.b64decode(blob) == b"\x01" + raw(log_key.public_key())
+    assert VerifierKey.decode(text).key_hash.hex() == key_hash
+    assert reason_of(lambda: VerifierKey.decode(text.replace(key_hash, "00000000"))) == "malformed"
+
+
+@pytest.mark.parametrize("change", ["size", "root", "origin", "signature", "other_key"])
+def test_checkpoint_fails_when_anything_changes(log_key, change):
+    note = sign_checkpoint(a_checkpoint(), log_key)
+    key = log_key.public_key()
+    if change == "size":
+        note = note.replace("\n23\n", "\n24\n", 1)
+    elif change == "root":
+        note = note.replace(base64.b64encode(ROOTS[23]).decode(), base64.b64encode(ROOTS[24]).decode(), 1)
+    elif change == "origin":
+        note = note.replace(ORIGIN + "\n", "signering.example.se/other\n", 1)
+    elif change == "signature":
+        line = note.split("\n")[-2]
+        blob = bytearray(base64.b64decode(line.split(" ")[2]))
+        blob[10] ^= 1
+        note = note.replace(line, f"\u2014 {ORIGIN} {base64.b64encode(bytes(blob)).decode()}")
+    else:
+        key = ed25519.Ed25519PrivateKey.generate().public_key()
+    assert reason_of(lambda: open_checkpoint(note, key)) in ("signature_invalid", "key_mismatch")
+
+
+@pytest.mark.parametrize("note", [
+    "signering.example.se/log\n023\nROOT\n\nSIG",
+    "signering.example.se/log\n23\nROOT\nSIG",
+    "signering.example.se/log\n23\nROOT\n\n",
+    "signering.example.se/log\n23\nROOT\n\n- signering.example.se/log AAAA\n",
+    "signering.example.se/log\r\n23\nROOT\n\nSIG",
 ])
-def test_non_canonical_tree_head_bodies_are_refused(body):
-    body = body.replace(b"ROOT", base64.b64encode(ROOTS[23]))
-    assert reason_of(lambda: TreeHead.decode(body)) == "malformed"
+def test_malformed_notes_are_refused(log_key, note):
+    good = sign_checkpoint(a_checkpoint(), log_key)
+    note = note.replace("ROOT", base64.b64encode(ROOTS[23]).decode()).replace("SIG", good.split("\n")[-2] + "\n")
+    assert reason_of(lambda: open_checkpoint(note, log_key.public_key())) == "malformed"
 
 
-def test_signed_tree_head_verifies(log_key):
-    signed = sign_tree_head(a_head(), log_key)
-    assert signed.algorithm == (ECDSA_P256_SHA256 if isinstance(log_key, ec.EllipticCurvePrivateKey) else RSA_PKCS1_SHA256)
-    assert signed.key_id == key_id(log_key.public_key())
-    verify_tree_head(signed, log_key.public_key())
-
-
-@pytest.mark.parametrize("field, value", [
-    ("origin", "signering.example.se/other"),
-    ("tree_size", 24),
-    ("root_hash", ROOTS[24]),
-    ("timestamp", WHEN + timedelta(microseconds=1)),
-])
-def test_signed_tree_head_fails_when_any_field_changes(log_key, field, value):
-    signed = sign_tree_head(a_head(), log_key)
-    changed = dataclasses.replace(signed, head=dataclasses.replace(signed.head, **{field: value}))
-    assert reason_of(lambda: verify_tree_head(changed, log_key.public_key())) == "signature_invalid"
-
-
-def test_signed_tree_head_fails_with_changed_signature_or_other_key(log_key):
-    signed = sign_tree_head(a_head(), log_key)
-    bad_signature = dataclasses.replace(signed, signature=flipped(signed.signature, len(signed.signature) // 2))
-    assert reason_of(lambda: verify_tree_head(bad_signature, log_key.public_key())) == "signature_invalid"
-    other = ec.generate_private_key(ec.SECP256R1())
-    assert reason_of(lambda: verify_tree_head(signed, other.public_key())) == "key_mismatch"
-    # Relabelled as the other key: the key id matches, the signature cannot.
-    relabelled = dataclasses.replace(signed, key_id=key_id(other.public_key()), algorithm=ECDSA_P256_SHA256)
-    assert reason_of(lambda: verify_tree_head(relabelled, other.public_key())) == "signature_invalid"
-    wrong_algorithm = dataclasses.replace(signed, algorithm=RSA_PKCS1_SHA256 if signed.algorithm == ECDSA_P256_SHA256 else ECDSA_P256_SHA256)
-    assert reason_of(lambda: verify_tree_head(wrong_algorithm, log_key.public_key())) == "key_mismatch"
-
-
-def test_signed_tree_head_round_trips_through_json(log_key):
-    signed = sign_tree_head(a_head(), log_key)
-    wire = json.loads(json.dumps(signed.to_dict()))
-    assert wire["root_hash"] == ROOTS[23].hex()
-    assert wire["timestamp"] == "2025-10-07T09:30:00.123456Z"
-    back = SignedTreeHead.from_dict(wire)
-    assert back == signed
-    verify_tree_head(back, log_key.public_key())
-    tampered = SignedTreeHead.from_dict({**wire, "tree_size": 22, "root_hash": ROOTS[22].hex()})
-    assert reason_of(lambda: verify_tree_head(tampered, log_key.public_key())) == "signature_invalid"
-    for change in ({"signature": "xyz"}, {"signature_algorithm": "none"}, {"timestamp": "2025-10-07"},
-                   {"origin": "two\nlines"}, {"key_id": None}):
-        assert reason_of(lambda: SignedTreeHead.from_dict({**wire, **change})) == "malformed"
-
-
-def test_unsupported_keys_and_values_are_refused():
-    for key in (ec.generate_private_key(ec.SECP384R1()), ed25519.Ed25519PrivateKey.generate(),
-                rsa.generate_private_key(public_exponent=65537, key_size=1024)):
-        with pytest.raises(KeyMaterialError):
-            sign_tree_head(a_head(), key)
-    for change in ({"timestamp": WHEN.replace(tzinfo=None)}, {"root_hash": ROOTS[23][:31]},
-                   {"tree_size": -1}, {"origin": ""}, {"origin": " log"}):
+def test_invalid_checkpoints_are_refused():
+    for change in ({"root_hash": ROOTS[23][:31]}, {"tree_size": -1}, {"origin": ""}, {"origin": "a log"},
+                   {"origin": "a+log"}):
         with pytest.raises(InputError):
-            dataclasses.replace(a_head(), **change)
+            dataclasses.replace(a_checkpoint(), **change)
+
+
+def test_prefix_roots_match_the_merkle_tree_hash():
+    hashes = [merkle.hash_leaf(bytes([i])) for i in range(40)]
+    assert list(prefix_roots(hashes)) == [(n, merkle.root(hashes[:n])) for n in range(41)]
+
+
+def test_log_key_must_be_ed25519(tmp_path):
+    path = tmp_path / "log.pem"
+    path.write_bytes(ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    with pytest.raises(LogKeyUnavailable, match="Ed25519"):
+        load_log_key(str(path))
+    made = tmp_path / "new" / "log.pem"
+    assert isinstance(load_log_key(str(made)), ed25519.Ed25519PrivateKey)
+    assert made.stat().st_mode & 0o777 == 0o600
 
 
 # --- leaves ----------------------------------------------------------------------------------
@@ -524,14 +524,30 @@ def test_invalid_entries_are_refused():
 
 def test_a_sealed_protocol_is_provably_in_a_signed_log():
     """The pieces together, as the verify page will use them."""
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = ed25519.Ed25519PrivateKey.generate()
     entries = [an_entry(sealed_sha256=hashlib.sha256(bytes([i])).hexdigest()) for i in range(12)]
     hashes = [leaf_hash(e) for e in entries]
-    head = sign_tree_head(TreeHead("signering.example.se/log", 12, merkle.root(hashes), WHEN), key)
+    note = sign_checkpoint(Checkpoint("signering.example.se/log", 12, merkle.root(hashes)), key)
     proof = InclusionProof(7, 12, leaf_hash(entries[7]), tuple(merkle.inclusion_proof(hashes, 7)))
 
-    received_head = SignedTreeHead.from_dict(json.loads(json.dumps(head.to_dict())))
     received_proof = InclusionProof.from_dict(json.loads(json.dumps(proof.to_dict())))
-    verify_tree_head(received_head, key.public_key())
+    checkpoint, _note = open_checkpoint(note, key.public_key())
     assert received_proof.leaf_hash == leaf_hash(decode_leaf(encode_leaf(entries[7])))
-    received_proof.verify(received_head.head.root_hash)
+    received_proof.verify(checkpoint.root_hash)
+
+
+def test_version_2_leaf_names_the_organisation_by_slug():
+    entry = an_entry(organisation="", organisation_id="solleftea")
+    data = encode_leaf(entry)
+    assert data == (
+        '{"board":"Kommunstyrelsens arbetsutskott","leaf_version":"2","meeting_date":"2024-04-16",'
+        '"organisation_id":"solleftea",'
+        f'"original_sha256":"{ORIGINAL}","sealed_at":"2024-04-18T08:15:00.000000Z",'
+        f'"sealed_sha256":"{SEALED}"}}'
+    ).encode("utf-8")
+    assert decode_leaf(data) == entry and entry.leaf_version == 2
+    canonical = json.loads(data)
+    for bad in ({**canonical, "leaf_version": "3"}, {**canonical, "organisation": "Sollefteå kommun"},
+                {**canonical, "organisation_id": "Sollefteå"}):
+        assert reason_of(lambda: decode_leaf(json.dumps(bad, sort_keys=True, separators=(",", ":"),
+                                                        ensure_ascii=False).encode())) == "malformed"

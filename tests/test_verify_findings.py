@@ -27,7 +27,8 @@ PINNED_CODES = [
     "signature_uncheckable", "signature_modified", "signature_invalid", "status_evidence_missing",
     "untrusted_certificate", "signature_not_timestamped",
     "disallowed_changes", "content_after_last_signature",
-    "not_in_log", "log_entry_other_file", "log_proof_invalid",
+    "not_in_log", "log_entry_other_file", "log_proof_invalid", "log_split_view", "log_not_witnessed",
+    "long_term_validation_not_passed",
 ]
 
 

@@ -11,11 +11,12 @@ import datetime as dt
 import json
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+import requests
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from signering import cli
 from signering.models import Protocol
+from signering.translog.log_key import fingerprint, public_key_pem
 from signering.workflow import signing
 
 from browser_support import SIGNERS, start_server
@@ -52,11 +53,16 @@ def run_verify(capsys, *argv) -> tuple[int, dict]:
     return code, json.loads(capsys.readouterr().out)
 
 
+def pin(live, tmp_path) -> list[str]:
+    """The arguments that pin the live server's log key, as a user copies them from README."""
+    return ["--log-fingerprint", live.svc.log_signer.fingerprint, "--log-heads", str(tmp_path / "heads.json")]
+
+
 def test_sealed_file_is_included(logs, tmp_path, capsys):
     live, in_log, _ = logs
     path = tmp_path / "justerat.pdf"
     path.write_bytes(in_log)
-    code, report = run_verify(capsys, str(path), "--log", live.url)
+    code, report = run_verify(capsys, str(path), "--log", live.url, *pin(live, tmp_path))
     assert code == 0, report
     assert report["status"] == "valid"
     assert report["log"]["checked"] is True and report["log"]["included"] is True
@@ -71,7 +77,7 @@ def test_file_not_in_the_log_is_invalid(logs, tmp_path, capsys):
     # Valid on its own: only the log makes it invalid.
     code, alone = run_verify(capsys, str(path))
     assert code == 0 and "log" not in alone
-    code, report = run_verify(capsys, str(path), "--log", live.url)
+    code, report = run_verify(capsys, str(path), "--log", live.url, *pin(live, tmp_path))
     assert code == 1
     assert report["status"] == "invalid"
     assert report["log"]["included"] is False and report["log"]["tree_size"] == 1
@@ -83,18 +89,33 @@ def test_pinned_key_must_match_the_log(logs, tmp_path, capsys):
     live, in_log, _ = logs
     path = tmp_path / "justerat.pdf"
     path.write_bytes(in_log)
-    other = ec.generate_private_key(ec.SECP256R1()).public_key()
+    other = ed25519.Ed25519PrivateKey.generate().public_key()
     key_file = tmp_path / "other.pem"
-    key_file.write_bytes(other.public_bytes(serialization.Encoding.PEM,
-                                            serialization.PublicFormat.SubjectPublicKeyInfo))
+    key_file.write_text(public_key_pem(other))
     code, report = run_verify(capsys, str(path), "--log", live.url, "--log-key", str(key_file))
     assert code == 1 and report["log"]["included"] is False
     assert any("inte signerat med loggens nyckel" in p for p in report["log"]["problems"])
-    # The log's own key, pinned, is accepted.
-    import requests
-    (tmp_path / "log.pem").write_text(requests.get(f"{live.url}/api/v1/log/head", timeout=10).json()["public_key_pem"])
+    code, report = run_verify(capsys, str(path), "--log", live.url, "--log-fingerprint", fingerprint(other))
+    assert code == 1 and report["log"]["included"] is False
+    # The log's own key, pinned as a file or as a C2SP verifier key, is accepted.
+    (tmp_path / "log.pem").write_text(public_key_pem(live.svc.log_signer.public_key))
     code, report = run_verify(capsys, str(path), "--log", live.url, "--log-key", str(tmp_path / "log.pem"))
     assert code == 0 and report["log"]["included"] is True
+    (tmp_path / "log.vkey").write_text(requests.get(f"{live.url}/api/v1/log/key", timeout=10).json()["verifier_key"])
+    code, report = run_verify(capsys, str(path), "--log", live.url, "--log-key", str(tmp_path / "log.vkey"))
+    assert code == 0 and report["log"]["included"] is True
+
+
+def test_the_log_key_fingerprint_is_on_the_signature_page(logs):
+    import subprocess
+
+    live, in_log, _ = logs
+    text = subprocess.run(["pdftotext", "-", "-"], input=in_log, capture_output=True, check=True).stdout.decode()
+    printed = "".join(text.split())
+    fp = live.svc.log_signer.fingerprint
+    assert f"fingeravtrycket(SHA-256){fp}." in printed
+    # grouped by four on paper, as README shows it
+    assert fp[:4] + " " + fp[4:8] in text
 
 
 def test_unreachable_log_is_exit_2(logs, tmp_path, capsys):
@@ -102,5 +123,6 @@ def test_unreachable_log_is_exit_2(logs, tmp_path, capsys):
     path = tmp_path / "justerat.pdf"
     path.write_bytes(in_log)
     from browser_support import free_port
-    assert cli.main(["verify", str(path), "--log", f"http://127.0.0.1:{free_port()}"]) == 2
+    assert cli.main(["verify", str(path), "--log", f"http://127.0.0.1:{free_port()}",
+                     "--log-fingerprint", "00" * 32]) == 2
     assert "kunde inte nås" in capsys.readouterr().err

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, g, request
+from flask import Flask, g, request, send_from_directory
 from werkzeug.routing import IntegerConverter
 
 from signering.runtime import build_services
 from signering.workflow.services import Services
 
 from . import config as config_mod
+from . import formatting
 from .api.blueprint import bp as api_bp
 from .errors import register_error_handlers
 from .extensions import LANGS, babel, csrf, select_locale
@@ -70,6 +71,7 @@ def create_app(overrides: dict | None = None, *, services: Services | None = Non
 
         app.config["SIGNERING_DEMO_MAILDIR"] = os.environ["SIGNERING_DEMO_MAILDIR"]
         app.register_blueprint(demo_bp)
+    formatting.register(app)
     csrf.exempt(api_bp)
     csrf.exempt(pki_bp)
 
@@ -83,6 +85,12 @@ def create_app(overrides: dict | None = None, *, services: Services | None = Non
             response.set_cookie("lang", request.args["lang"], max_age=365 * 86400, samesite="Lax",
                                 secure=app.config["SESSION_COOKIE_SECURE"], httponly=True)
         return response
+
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for it on every page whatever the HTML says; without it, a 404 each time.
+        return send_from_directory(app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                                   max_age=7 * 86400)
 
     @app.get("/healthz")
     def healthz():

@@ -32,7 +32,8 @@ def register(subparsers) -> None:
                     "sekreterare, ordförande, justerare och justeringens tid och plats.",
     )
     parser.add_argument("file", metavar="FILE", help="protokollet som PDF")
-    parser.add_argument("--json", action="store_true", help="skriv ut som JSON")
+    parser.add_argument("--json", action="store_true",
+                        help="skriv ut som JSON, med var i PDF-filen varje uppgift lästes (sources: sida och rad)")
     parser.set_defaults(func=run)
 
 
@@ -46,7 +47,7 @@ def run(args) -> int:
             _TEXT["en"]["unreadable"].format(path=args.file, reason=exc.strerror or exc),
             path=str(args.file),
         ) from exc
-    print(info.to_json() if args.json else format_info(info, text))
+    print(info.to_json(sources=True) if args.json else format_info(info, text))
     return 0
 
 

@@ -21,6 +21,8 @@ def register(sub) -> None:
     d = sub.add_parser("run-demo", help="Sätt upp demodata och starta (används av make run).")
     d.add_argument("--host", default="127.0.0.1")
     d.add_argument("--port", type=int, default=8000)
+    d.add_argument("--smtp-port", type=int, default=8025,
+                   help="porten för demons e-postfångare (tas den redan används en ledig port)")
     d.set_defaults(func=cmd_run_demo)
 
 
@@ -95,20 +97,36 @@ def cmd_worker(args) -> int:
     return 0
 
 
+def _start_mail_catcher(maildir: str, port: int) -> tuple[subprocess.Popen, int]:
+    """The demo's SMTP catcher and the port it got: ``port``, or a free one when that is taken."""
+    catcher = subprocess.Popen([sys.executable, "-m", "signering.demo_mail", maildir, str(port)],
+                               stdout=subprocess.PIPE, text=True)
+    first = catcher.stdout.readline().split()
+    if len(first) != 2 or first[0] != "PORT":
+        catcher.kill()
+        raise SystemExit("Demons e-postfångare kunde inte starta (se felet ovan).")
+    return catcher, int(first[1])
+
+
 def cmd_run_demo(args) -> int:
-    from .demo_data import ensure_demo
+    from .demo_data import demo_maildir, ensure_demo
 
     os.environ.setdefault("SIGNERING_BASE_URL", f"http://localhost:{args.port}")
-    os.environ.setdefault("SIGNERING_SMTP_HOST", "127.0.0.1")
-    os.environ.setdefault("SIGNERING_SMTP_PORT", "8025")
-    info = ensure_demo()
-    catcher = subprocess.Popen([sys.executable, "-m", "signering.demo_mail", info["maildir"], "8025"])
+    maildir = demo_maildir()
+    catcher, smtp_port = _start_mail_catcher(maildir, args.smtp_port)
+    if smtp_port != args.smtp_port:
+        print(f"SMTP-porten {args.smtp_port} används redan (kanske av en annan demo); "
+              f"demons e-postfångare lyssnar på 127.0.0.1:{smtp_port} i stället.", flush=True)
+    # The app must send to this demo's own catcher, whatever the environment said.
+    os.environ["SIGNERING_SMTP_HOST"] = "127.0.0.1"
+    os.environ["SIGNERING_SMTP_PORT"] = str(smtp_port)
     try:
+        info = ensure_demo()
         print("\n" + "=" * 72)
         print(f"Signering (DEMO) på {os.environ['SIGNERING_BASE_URL']}/")
         print(f"  Personal:   {os.environ['SIGNERING_BASE_URL']}/sekreterare/logga-in")
         print(f"              e-post {info['email']}  lösenord {info['password']}")
-        print(f"  E-post:     alla utskick sparas i {info['maildir']} och visas på "
+        print(f"  E-post:     alla utskick (SMTP 127.0.0.1:{smtp_port}) sparas i {info['maildir']} och visas på "
               f"{os.environ['SIGNERING_BASE_URL']}/demo/epost")
         print(f"  Anslagstavla: {os.environ['SIGNERING_BASE_URL']}/demo/anslagstavla")
         print("  Demonycklar (keys-example): demo keys, not for production.")

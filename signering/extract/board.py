@@ -35,7 +35,14 @@ _MUNICIPALITY_PREFIX = re.compile(
     r"^(?:[\wÅÄÖåäö-]+\s+(?i:kommun|stad)|(?i:region)\s+[\wÅÄÖåäö-]+)\s+(?=[A-ZÅÄÖ])"
 )
 _MEETING_WITH = re.compile(r"(?i)\b(?:sammanträde|möte)\s+(?:med|i)\s+(?P<board>.+?)(?:\s+den\b|\s+\d|,|$)")
-_TITLE = re.compile(r"^[A-ZÅÄÖ][\wåäöÅÄÖéÉ&/ ,-]*$")
+_TITLE = re.compile(r"^[A-ZÅÄÖ][\wåäöÅÄÖéÉ&/ ,–-]*$")
+# "Minnesanteckningar från Folkhälsorådet ...", "Protokoll fört vid sammanträde med ...": the lead-in
+# left once the protocol words are gone.
+_LEAD_IN = re.compile(
+    r"(?i)^(?:fört\s+)?(?:från|för|vid|över)\s+(?:(?:sammanträde|möte|mötet|sammanträdet)\s+(?:med|i|för)\s+)?")
+# "... möte 2/2022", "..., sammanträde nr 4", "... #3", "(3/2024)": the meeting's number, not the board's name.
+_MEETING_NUMBER = re.compile(
+    r"(?i)[\s,]*\(?(?:(?:möte|mötet|sammanträde|protokoll)\s*)?(?:nr\.?\s*|#\s*)?\d{1,3}(?:\s*/\s*(?:19|20)?\d\d)?\)?$")
 
 
 def _title_like(text: str, max_words: int = 8) -> bool:
@@ -56,15 +63,22 @@ def board_candidate(text: str) -> str | None:
     text = re.sub(r"(?i)\b(?:sammanträdesdatum|mötesdatum|datum|sida)\b(?:\s*\d+(?:\s*\(\d+\))?)?|\d+\s*\(\d+\)",
                   " ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,.;:–-/")
+    text = _MEETING_NUMBER.sub("", _LEAD_IN.sub("", text)).strip(" ,.;:–-/")
     text = _MUNICIPALITY_PREFIX.sub("", text)
+    if "," in text:
+        # "Samverkansgruppen barn och unga, Region Västerdal": the region or organisation after the
+        # comma is whose group it is, not part of its name.
+        name, tail = (part.strip() for part in text.split(",", 1))
+        if _has_board_word(name) and not _has_board_word(tail) and len(tail.split()) <= 4:
+            text = name
     if _title_like(text) and _has_board_word(text) and not _MUNICIPALITY.match(text):
         return text
     return None
 
 
 def _blocks_upwards(lines: tuple[Line, ...], end: int, limit: int = 12):
-    """Texts of the blocks above ``end``, nearest first; a line starting in lower case continues
-    the one above, and each cell of a one-line table row is tried on its own first."""
+    """(text, first line) of the blocks above ``end``, nearest first; a line starting in lower case
+    continues the one above, and each cell of a one-line table row is tried on its own first."""
     i, seen = end - 1, 0
     while i >= 0 and seen < limit:
         if lines[i].blank:
@@ -74,35 +88,41 @@ def _blocks_upwards(lines: tuple[Line, ...], end: int, limit: int = 12):
         while start > 0 and not lines[start - 1].blank and lines[start].text[:1].islower():
             start -= 1
         if start == i and len(lines[i].cells) > 1:
-            yield from lines[i].cells
-        yield " ".join(l.text for l in lines[start:i + 1])
+            yield from ((cell, lines[i]) for cell in lines[i].cells)
+        yield " ".join(l.text for l in lines[start:i + 1]), lines[start]
         seen += 1
         i = start - 1
 
 
-def find_board(lines: tuple[Line, ...], header: tuple[Line, ...] = ()) -> str | None:
+def locate_board(lines: tuple[Line, ...], header: tuple[Line, ...] = ()) -> tuple[str, Line] | None:
+    """The board and the line it was read from."""
     head = head_region(lines)
     for i, line in enumerate(head):
         value = labelled_value(line, BOARD_LABELS)
         if value is not None:
             joined = " ".join(value_lines(head, i, value, limit=3))
             if _title_like(joined) and not _MUNICIPALITY.match(joined):
-                return joined
+                return joined, line
     first = first_field(head)
     if first is not None:
-        for block in _blocks_upwards(head, first):
+        for block, line in _blocks_upwards(head, first):
             candidate = board_candidate(block)
             if candidate:
-                return candidate
-    for _, text in sentences(head)[:25]:
+                return candidate, line
+    for i, text in sentences(head)[:25]:
         match = _MEETING_WITH.search(text)
         candidate = match and board_candidate(match["board"][:1].upper() + match["board"][1:])
         if candidate:
-            return candidate
+            return candidate, head[i]
     for source in (head[:8], header):
         for line in source:
             for part in list(line.cells) + [line.text]:
                 candidate = board_candidate(part)
                 if candidate:
-                    return candidate
+                    return candidate, line
     return None
+
+
+def find_board(lines: tuple[Line, ...], header: tuple[Line, ...] = ()) -> str | None:
+    found = locate_board(lines, header)
+    return found[0] if found else None

@@ -1,7 +1,7 @@
 """Dates and times as Swedish protocols write them.
 
-"2024-04-16", "16 april 2024", "den 6 december 2019", "måndag 22 september 2025",
-"6 dec. 2019"; times "kl. 10.10 – 11.50", "Kl. 08.30 – 11.00", "13:00-15:30", "kl 13".
+"2024-04-16", "16 april 2024", "den 6 december 2019", "Fredag 6 december 2019",
+"måndag 22 september 2025", "6 dec. 2019", "den 6/12 2019" (day/month, then the year); times "kl. 10.10 – 11.50", "Kl. 08.30 – 11.00", "13:00-15:30", "kl 13".
 Every match is checked against the calendar, so "2024-02-30" is no date.
 """
 
@@ -26,6 +26,8 @@ _WORDS = re.compile(
     r"(?i)(?<![\w])" + _WEEKDAY + r"(?:den\s+)?(?P<d>[0-3]?\d)(?::e|:a)?\s+(?P<mon>"
     + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?,?\s+(?P<y>(?:19|20)\d\d)(?!\d)"
 )
+# "den 6/12 2019", "6/12-2019": day before month, as in Swedish; "4/2018" (a number) is no date.
+_SLASHED = re.compile(r"(?<![\d/.])(?P<d>[0-3]?\d)/(?P<m>[01]?\d)(?:\s+|\s*-\s*)(?P<y>(?:19|20)\d\d)(?![\d/])")
 _LEAD = re.compile(r"(?i)(?:\b(?:" + "|".join(WEEKDAYS) + r")(?:en)?\s*,?\s*)?(?:\bden\s+)?$")
 
 _CLOCK = r"(?P<{h}>[0-2]?\d)(?:[.:](?P<{m}>[0-5]\d))?"
@@ -65,6 +67,10 @@ def find_dates(text: str) -> list[Found]:
             found.append(Found(date, match.start(), match.end()))
     for match in _WORDS.finditer(text):
         date = _make_date(match["y"], MONTHS[match["mon"].lower()], match["d"])
+        if date:
+            found.append(Found(date, match.start(), match.end()))
+    for match in _SLASHED.finditer(text):
+        date = _make_date(match["y"], int(match["m"]), match["d"])
         if date:
             found.append(Found(date, match.start(), match.end()))
     found.sort(key=lambda f: f.start)
@@ -107,3 +113,14 @@ def remove_span(text: str, found: Found | None) -> str:
     if found is None:
         return text
     return text[:found.start] + " " + text[found.end:]
+
+
+def only_date(text: str) -> Found | None:
+    """The date when ``text`` says nothing but when: "Fredag 6 december 2019, kl. 09.00–11.30",
+    "2018-11-14 13:15 - 16:15" (a date line under a heading, without a label)."""
+    found = find_date(text)
+    if not found:
+        return None
+    rest = remove_span(text, found)
+    rest = remove_span(rest, find_time(rest, bare=True))
+    return found if not re.sub(r"(?i)\b(?:kl\.?|klockan)(?=\s|$)|[\s,.;:()–-]", "", rest) else None

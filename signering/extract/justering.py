@@ -39,6 +39,12 @@ def _read_window(window: str, needs_date: bool) -> tuple[dt.date | None, str | N
 
 def find_justering(lines: tuple[Line, ...]) -> tuple[dt.date | None, str | None] | None:
     """(date, place) of the justering when the protocol states it."""
+    found = locate_justering(lines)
+    return found[0] if found else None
+
+
+def locate_justering(lines: tuple[Line, ...]) -> tuple[tuple[dt.date | None, str | None], Line] | None:
+    """((date, place), the line it was read from) of the justering when the protocol states it."""
     for i, line in enumerate(lines):
         value = labelled_value(line, JUSTERING_LABELS)
         if value is None:
@@ -47,12 +53,12 @@ def find_justering(lines: tuple[Line, ...]) -> tuple[dt.date | None, str | None]
         parts = [_JUSTERING_REST.sub("", part) for part in value_lines(lines, i, value, limit=3)]
         found = _read_window(" ".join(p for p in parts if p), _NEEDS_DATE.match(line.text) is not None)
         if found:
-            return found
+            return found, line
     # In running text: "Ansökan beviljas. Protokollet justeras den 8 mars 2024 på biblioteket."
-    for _, text in sentences(lines):
+    for i, text in sentences(lines):
         match = _NEEDS_DATE.match(text)
         if match:
             found = _read_window(text[match.end():], needs_date=True)
             if found:
-                return found
+                return found, lines[i]
     return None

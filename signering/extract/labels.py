@@ -51,13 +51,44 @@ def labelled_value(line: Line, labels: tuple[str, ...]) -> str | None:
     return match["value"].strip() if match else None
 
 
+def column_value(lines: tuple[Line, ...], index: int, labels: tuple[str, ...]) -> str | None:
+    """The value under one of ``labels`` in a row of column headings ("Dag | Tid | Plats") whose
+    values stand in the row below, cell for cell."""
+    line = lines[index]
+    # Without cells (text that lost its table) the headings are single words: "Dag Tid Plats".
+    headings = line.cells if len(line.cells) >= 2 else tuple(line.text.split())
+    if len(headings) < 2 or not all(_ANY_LABEL_CELL.match(c) for c in headings):
+        return None
+    pattern = cell_label_pattern(*labels)
+    column = next((k for k, cell in enumerate(headings) if pattern.match(cell)), None)
+    below = next((l for l in lines[index + 1:index + 3] if not l.blank), None)
+    if column is None or below is None:
+        return None
+    if len(below.cells) == len(headings):
+        return below.cells[column]
+    # The row's cells ran together: only the first column's value is known to start the row.
+    return below.text if column == 0 else None
+
+
+def field_at(lines: tuple[Line, ...], index: int, labels: tuple[str, ...], *, limit: int) -> tuple[str, Line] | None:
+    """(value, the line it starts on) of the field ``lines[index]`` labels, if it is one of
+    ``labels``: beside the label and on the lines continuing it, or under it in a row of column
+    headings."""
+    column = column_value(lines, index, labels)
+    if column is not None:
+        return column, next(l for l in lines[index + 1:] if not l.blank)
+    value = labelled_value(lines[index], labels)
+    return None if value is None else (" ".join(value_lines(lines, index, value, limit=limit)), lines[index])
+
+
+
 def starts_field(line: Line) -> bool:
     """Does ``line`` begin another labelled field (so it cannot continue the one above)?"""
     if line.cells and _ANY_LABEL_CELL.match(line.cells[0]):
         return True
     match = _ANY_LABEL.match(line.text)
     if match and (":" in line.text[:40] or len(line.cells) >= 2 or not match["value"]
-                  or match["value"][:1].isupper() or match["value"][:1].isdigit()):
+                  or match["value"][:1].isupper() or match["value"][:1].isdigit() or match["value"][:1] == "§"):
         return True
     return bool(_COLON_LABEL.match(line.text))
 

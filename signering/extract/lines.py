@@ -39,7 +39,8 @@ class Line:
     text: str               #: the cells joined by single spaces; "" for a blank line
     cells: tuple[str, ...]  #: table cells (tab-separated in the source), without empty ones
     indented: bool = False  #: starts in a value column, i.e. continues the line above
-    page: int = 0
+    page: int = 0           #: the page it is on, from 0
+    number: int = 0         #: its line on that page in the extracted text, from 1
 
     @property
     def blank(self) -> bool:
@@ -62,12 +63,12 @@ def clean_cell(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def make_line(raw: str, page: int = 0) -> Line:
+def make_line(raw: str, page: int = 0, number: int = 0) -> Line:
     indented = raw[:1] == "\t" or raw.startswith("    ")
     cells = tuple(c for c in (clean_cell(part) for part in raw.split("\t")) if c)
     if len(cells) == 1 and _RULE.match(cells[0]):
         cells = ()
-    return Line(" ".join(cells), cells, indented and bool(cells), page)
+    return Line(" ".join(cells), cells, indented and bool(cells), page, number)
 
 
 def _zones(lines: list[Line]) -> dict[int, str]:
@@ -84,7 +85,7 @@ def _header_key(line: Line) -> str:
 
 def normalise(text: str) -> Document:
     """Split ``text`` into lines, dropping headers and footers repeated on most pages."""
-    pages = [[make_line(raw, number) for raw in page.split("\n")]
+    pages = [[make_line(raw, number, row) for row, raw in enumerate(page.split("\n"), start=1)]
              for number, page in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split(PAGE_BREAK))]
     repeated: set[tuple[str, str]] = set()
     if len(pages) >= 2:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..route import ROLES
 
@@ -52,8 +52,19 @@ class ProtocolInfo:
     justering: Justering | None = None
     #: False for a PDF without a text layer (a scan): everything else is then empty.
     has_text: bool = True
+    #: Where each field was read: {"page": n, "line": n} (both from 1) or None per field, and a
+    #: list parallel to ``signers`` and ``paragraphs`` for those. Not part of what was read, so
+    #: not compared.
+    sources: dict | None = field(default=None, compare=False)
 
-    def to_dict(self) -> dict:
+    def to_dict(self, *, sources: bool = False) -> dict:
+        """The fields as JSON values; with ``sources`` also where each was read."""
+        data = self._fields()
+        if sources:
+            data["sources"] = self.sources
+        return data
+
+    def _fields(self) -> dict:
         time = None
         if self.meeting_start:
             time = {"start": self.meeting_start.strftime("%H:%M"),
@@ -84,10 +95,11 @@ class ProtocolInfo:
             signers=tuple(Signer(s["name"], s["role"]) for s in data.get("signers", ())),
             justering=Justering(_date(justering["date"]), justering["place"]) if justering else None,
             has_text=data.get("has_text", True),
+            sources=data.get("sources"),
         )
 
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+    def to_json(self, indent: int | None = 2, *, sources: bool = False) -> str:
+        return json.dumps(self.to_dict(sources=sources), ensure_ascii=False, indent=indent)
 
 
 def _date(text: str | None) -> dt.date | None:

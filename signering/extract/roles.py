@@ -9,18 +9,23 @@ from .lines import Line
 from .model import ROLE_ORDER
 from .names import person_name, strip_decorations
 
-# Only the meeting's own functions: "vice ordförande", "förvaltningssekreterare" are someone else.
+# Only the meeting's own functions: "vice ordförande", "förvaltningssekreterare" are someone else;
+# an acting one ("t.f. sekreterare", "tf. ordförande") signs as the role.
+_ACTING = r"(?:t\.?\s?f\.?\s+|tillförordnad\s+)?"
 _ROLE_WORDS = {
-    "sekreterare": r"(?:nämnd|kommun|utskotts|mötes|styrelse)?sekreterare|protokollförare|sekr\.|vid\s+protokollet",
-    "ordforande": r"(?:tjänstgörande\s+)?ordförande|ordf\.?",
-    "justerare": r"justerare|justerande|justeringsperson(?:er)?",
+    "sekreterare": _ACTING + r"(?:(?:nämnd|kommun|utskotts|mötes|styrelse)?sekreterare|protokollförare|sekr\.)"
+                   r"|vid\s+(?:protokollet|anteckningarna)|antecknat\s+av|antecknare|protokollet\s+fört\s+av",
+    "ordforande": _ACTING + r"(?:(?:tjänstgörande\s+)?ordförande|ordf\.?)",
+    # "Justerat" and "Justeras" head the justering's signatures, the chair's often among them.
+    "justerare": r"justerare|justerande|justeringsperson(?:er)?|justerat|justeras",
 }
 _GROUPS = "|".join(f"(?P<{role}>{_ROLE_WORDS[role]})" for role in ROLE_ORDER)
 ROLE_AT_START = re.compile(
     r"(?i)^(?:" + _GROUPS.replace("(?P<justerare>", r"(?P<justerare>justeras\s+av|utses\s+att\s+justera|")
     + r")(?![\wåäö])\s*:?\s*(?P<rest>.*)$"
 )
-_ROLE_ONLY = re.compile(r"(?i)^(?:" + _GROUPS + r")$")
+# One person in two roles: "Sekreterare, tillika justerare", "sekreterare och justerare", "sekreterare/justerare".
+_AND_ROLE = re.compile(r"(?i)^\s*(?:,\s*)?(?:tillika|och|samt|/|,|&)\s*")
 # Beside the roles, templates print the block's label and the paragraphs it covers.
 _SIGNATURE_NOISE = re.compile(
     r"(?i)^underskrift(?:er)?\s*:?(?=\s|$)|\bparagraf(?:er)?\s*:?\s*(?:§§?\s*)?[\d\s,–-]*$"
@@ -34,14 +39,29 @@ def role_of(match: re.Match) -> str:
     return next(role for role in ROLE_ORDER if match.group(role))
 
 
+def leading_roles(text: str) -> tuple[tuple[str, ...], str]:
+    """(roles, what follows them) for text that starts with one role or several joined
+    ("Sekreterare, tillika justerare: Lars Öberg"); ((), text) when it starts with none."""
+    roles: list[str] = []
+    rest = text
+    match = ROLE_AT_START.match(rest)
+    while match:
+        roles.append(role_of(match))
+        rest = match["rest"]
+        joined = _AND_ROLE.match(rest)
+        match = joined and ROLE_AT_START.match(rest[joined.end():])
+    return tuple(dict.fromkeys(roles)), rest
+
+
 def signature_text(text: str) -> str:
     return _SIGNATURE_NOISE.sub(" ", text).strip()
 
 
-def role_only(text: str) -> str | None:
-    """The role when ``text`` is a role and nothing else but § references or signature dots."""
-    match = _ROLE_ONLY.match(strip_decorations(signature_text(text)))
-    return role_of(match) if match else None
+def role_only(text: str) -> tuple[str, ...]:
+    """The roles when ``text`` names a role (or two) and nothing else but § references or
+    signature dots; () otherwise."""
+    roles, rest = leading_roles(strip_decorations(signature_text(text)))
+    return roles if roles and not rest.strip(" :") else ()
 
 
 def without_label(text: str) -> str:
@@ -57,6 +77,8 @@ def without_label(text: str) -> str:
 
 def name_on_line(line: Line) -> str | None:
     """A name that fills ``line`` (or its last cell, or what follows its label)."""
+    if len(line.cells) >= 2 and all(person_name(cell) for cell in line.cells):
+        return None  # names side by side, each under its own role
     for text in (line.text, line.cells[-1] if len(line.cells) > 1 else None, without_label(line.text)):
         if text:
             name = person_name(text)

@@ -8,13 +8,16 @@ in the row above or below ("Sekreterare | Ordförande | Justerare").
 
 from __future__ import annotations
 
+import re
+
 from .labels import value_lines
 from .lines import Line
 from .model import Signer
 from .names import person_name, split_names, strip_decorations
-from .roles import INTRODUCES_BLOCK, ROLE_AT_START, name_on_line, role_of, role_only, signature_text
+from .roles import INTRODUCES_BLOCK, ROLE_AT_START, leading_roles, name_on_line, role_of, role_only, signature_text
 
 Found = list[tuple[int, Signer]]
+_OPEN_END = re.compile(r"(?i)(?:,|/|\b(?:tillika|och|samt))\s*$")
 
 
 def _near_name(lines: tuple[Line, ...], index: int, step: int) -> tuple[int, int, str] | None:
@@ -42,21 +45,59 @@ def _roles_alone(lines: tuple[Line, ...], claimed: set[int]) -> Found:
     below = sum(1 for a, b in near.values() if b and (not a or b[0] < a[0]))
     order = (0, 1) if above >= below else (1, 0)
     found = []
-    for i, role in alone:
+    for i, roles in alone:
         for side in order:
             hit = near[i][side]
             if hit and hit[1] not in claimed:
                 claimed.add(hit[1])
-                found.append((hit[1], Signer(hit[2], role)))
+                found.extend((hit[1], Signer(hit[2], role)) for role in roles)
                 break
     return found
 
 
-def _role_row(line: Line) -> list[str] | None:
+def _role_row(line: Line) -> list[tuple[str, ...]] | None:
     """The roles of a row like "Underskrifter | Sekreterare | Ordförande | Justerare"."""
     cells = [c for c in line.cells if signature_text(c)]
+    if len(cells) == 1:
+        return _roles_run_together(cells[0])
     roles = [role_only(c) for c in cells]
     return roles if len(roles) >= 2 and all(roles) else None
+
+
+def _roles_run_together(text: str) -> list[tuple[str, ...]] | None:
+    """The columns of "Vid anteckningarna Justerat": roles one after another with nothing between."""
+    columns, rest = [], strip_decorations(signature_text(text))
+    while rest:
+        match = ROLE_AT_START.match(rest)
+        if not match or match["rest"] == rest:
+            return None
+        columns.append((role_of(match),))
+        rest = match["rest"]
+    return columns if len(columns) >= 2 else None
+
+
+def _names_in_row(line: Line, count: int) -> list[str] | None:
+    """``count`` names side by side: one a cell, or run together in one cell when the columns'
+    gap was lost ("Petter Holm Marianne Ek") and only one way to cut the words gives names."""
+    if len(line.cells) == count:
+        names = [person_name(c) for c in line.cells]
+        return names if all(names) else None
+    if len(line.cells) != 1:
+        return None
+    words = strip_decorations(line.text).split()
+    cuts = [names for names in _cuts(words, count) if all(names)]
+    return cuts[0] if len(cuts) == 1 else None
+
+
+def _cuts(words: list[str], count: int):
+    """Every way to cut ``words`` into ``count`` runs of two to four words, as names."""
+    if count == 1:
+        yield [person_name(" ".join(words))] if 2 <= len(words) <= 4 else [None]
+        return
+    for size in range(2, 5):
+        if len(words) - size >= 2 * (count - 1):
+            for rest in _cuts(words[size:], count - 1):
+                yield [person_name(" ".join(words[:size]))] + rest
 
 
 def _roles_in_a_row(lines: tuple[Line, ...], claimed: set[int]) -> Found:
@@ -72,10 +113,10 @@ def _roles_in_a_row(lines: tuple[Line, ...], claimed: set[int]) -> Found:
                 j += step
             if not 0 <= j < len(lines) or j in claimed:
                 continue
-            names = [person_name(c) for c in lines[j].cells]
-            if len(names) == len(roles) and all(names):
+            names = _names_in_row(lines[j], len(roles))
+            if names:
                 claimed.add(j)
-                found.extend((j, Signer(n, r)) for n, r in zip(names, roles))
+                found.extend((j, Signer(n, r)) for n, rs in zip(names, roles) for r in rs)
                 break
     return found
 
@@ -83,25 +124,40 @@ def _roles_in_a_row(lines: tuple[Line, ...], claimed: set[int]) -> Found:
 def _roles_with_names(lines: tuple[Line, ...], claimed: set[int]) -> Found:
     found = []
     for i, line in enumerate(lines):
-        match = ROLE_AT_START.match(signature_text(line.text))
-        if not match or i in claimed or role_only(line.text) or _role_row(line):
+        roles, rest = leading_roles(signature_text(_label_wrapped(lines, i)))
+        if not roles or i in claimed or role_only(line.text) or _role_row(line):
             continue
-        role = role_of(match)
-        name = person_name(match["rest"])
+        name = person_name(rest)
         if name:
-            found.append((i, Signer(name, role)))
-        elif role == "justerare" and match["rest"]:
-            found.extend((i, Signer(n, role)) for n in split_names(strip_decorations(match["rest"])))
-        if role == "justerare" and (name or not match["rest"]):
+            found.extend((i, Signer(name, role)) for role in roles)
+        elif roles == ("justerare",) and rest:
+            found.extend((i, Signer(n, "justerare")) for n in split_names(strip_decorations(rest)))
+        if roles == ("justerare",) and (name or not rest):
             # Several justerare under one label: "Justerare  Anna Ek (S)" / "Bo Ax (M)".
-            for more in value_lines(lines, i, match["rest"])[1 if match["rest"] else 0:]:
+            at = i
+            for more in value_lines(lines, i, rest)[1 if rest else 0:]:
                 extra = person_name(more)
                 if not extra:
                     break
-                found.append((i, Signer(extra, role)))
+                at = next(k for k in range(at + 1, len(lines)) if lines[k].text == more)
+                found.append((at, Signer(extra, "justerare")))
     return found
+
+
+def _label_wrapped(lines: tuple[Line, ...], index: int) -> str:
+    """The text of a label | name row whose label wrapped onto the next line of its column
+    ("Sekreterare, tillika" / "justerare"), with the label made whole again."""
+    line = lines[index]
+    below = lines[index + 1] if index + 1 < len(lines) else None
+    if len(line.cells) >= 2 and _OPEN_END.search(line.cells[0]) and below is not None \
+            and len(below.cells) == 1 and not below.indented and role_only(below.text):
+        return " ".join((line.cells[0], below.text + ":") + line.cells[1:])
+    return line.text
 
 
 def signature_block(lines: tuple[Line, ...]) -> Found:
     claimed: set[int] = set()
-    return _roles_alone(lines, claimed) + _roles_in_a_row(lines, claimed) + _roles_with_names(lines, claimed)
+    # A row of roles claims its row of names first: a role alone above it ("Justeras") must not
+    # take the names side by side for one.
+    in_a_row = _roles_in_a_row(lines, claimed)
+    return _roles_alone(lines, claimed) + in_a_row + _roles_with_names(lines, claimed)

@@ -17,7 +17,7 @@ import re
 
 from .lines import Line, sentences
 from .model import ROLE_ORDER, Signer
-from .names import person_name, split_names, strip_decorations
+from .names import name_before_affiliation, person_name, split_names, strip_decorations
 from .roles import role_only, without_label
 from .signature_block import signature_block
 
@@ -36,30 +36,43 @@ _ELECTED_BEFORE = re.compile(
 _LIST_MARKER = re.compile(r"^(?:[-–•*]\s*)?(?:[a-z]\)|\d{1,2}[.)])?\s*")
 
 
-def _participant(line: Line) -> Signer | None:
+def _participant(line: Line, context: tuple[Line, ...]) -> list[Signer]:
+    """The signers a participant line names with their roles; ``context`` is the list around it."""
     if len(line.cells) >= 2 and role_only(line.cells[-1]):
         name = person_name(line.cells[0]) or person_name(without_label(" ".join(line.cells[:-1])))
         if name:
-            return Signer(name, role_only(line.cells[-1]))
+            return [Signer(name, role) for role in role_only(line.cells[-1])]
     text = without_label(line.text)
     segments = text.split(",")
-    if len(segments) >= 2 and role_only(segments[-1]):
-        name = person_name(segments[0])
-        if name:
-            return Signer(name, role_only(segments[-1]))
+    for cut in range(len(segments) - 1, 0, -1):
+        # "Name, sekreterare", "Name, Organisation, sekreterare", "Name Organisation, tillika justerare"
+        roles = role_only(",".join(segments[cut:]))
+        if roles:
+            neighbours = tuple(l.text.split(",")[0] for l in context)
+            name = name_before_affiliation(segments[0], neighbours) or person_name(segments[0])
+            return [Signer(name, role) for role in roles] if name else []
     match = _PARTY_THEN_ROLE.match(text)
     if match and role_only(match["role"]) and person_name(match["name"]):
-        return Signer(person_name(match["name"]), role_only(match["role"]))
-    return None
+        return [Signer(person_name(match["name"]), role) for role in role_only(match["role"])]
+    return []
 
 
 def _participants(lines: tuple[Line, ...]) -> list[tuple[int, Signer]]:
     found = []
     for i, line in enumerate(lines):
-        signer = None if line.blank else _participant(line)
-        if signer:
-            found.append((i, signer))
+        if not line.blank:
+            # The list a participant stands in shows which words are affiliations.
+            found.extend((i, signer) for signer in _participant(line, _block(lines, i)))
     return found
+
+
+def _block(lines: tuple[Line, ...], index: int) -> tuple[Line, ...]:
+    start = end = index
+    while start > 0 and not lines[start - 1].blank:
+        start -= 1
+    while end + 1 < len(lines) and not lines[end + 1].blank:
+        end += 1
+    return lines[start:end + 1]
 
 
 def _elected(lines: tuple[Line, ...]) -> list[tuple[int, Signer]]:
@@ -78,15 +91,24 @@ def _elected(lines: tuple[Line, ...]) -> list[tuple[int, Signer]]:
 
 def find_signers(lines: tuple[Line, ...]) -> list[Signer]:
     """Signers in signing order: sekreterare, ordförande, justerare."""
+    return [signer for signer, _ in locate_signers(lines)]
+
+
+def locate_signers(lines: tuple[Line, ...]) -> list[tuple[Signer, Line]]:
+    """Signers in signing order, each with the line its name was read from."""
     sources = (signature_block(lines), _participants(lines), _elected(lines))
     result: list[Signer] = []
+    where: dict[Signer, Line] = {}
     for role in ROLE_ORDER:
+        # "Justeras" heads the chair's signature as well as the justerares'; the chair is no justerare.
+        chair = {s.name for s in result if s.role == "ordforande"} if role == "justerare" else set()
         for source in sources:
             names = []
-            for _, signer in sorted(source, key=lambda item: item[0]):
-                if signer.role == role and signer.name not in names:
+            for i, signer in sorted(source, key=lambda item: item[0]):
+                if signer.role == role and signer.name not in names and signer.name not in chair:
                     names.append(signer.name)
+                    where[signer] = lines[i]
             if names:
                 result.extend(Signer(n, role) for n in names)
                 break
-    return result
+    return [(signer, where[signer]) for signer in result]

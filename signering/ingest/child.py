@@ -55,7 +55,7 @@ def _verify(path: str, payload: dict):
 def _read(path: str, payload: dict):
     from ..extract import read_protocol_pdf
 
-    return read_protocol_pdf(path).to_dict()
+    return read_protocol_pdf(path).to_dict(sources=True)
 
 
 JOBS = {"check": _check, "verify": _verify, "read": _read}

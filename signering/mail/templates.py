@@ -69,6 +69,31 @@ def _meeting(board: str, meeting_date: date, lang: str) -> str:
     return f"the meeting of {board.strip()} on {_day(meeting_date, lang)}"
 
 
+def _numbers(paragraphs) -> str:
+    return ", ".join(f"§ {n}" for n in paragraphs or ())
+
+
+def _document(kind: str, paragraphs, lang: str) -> str:
+    """What a mail is about, as the object of a sentence: the protocol, the extract or the paragraph.
+
+    An omedelbar justering runs beside the full protocol with the same signers: without the
+    paragraph's number in every subject the two routes' mails cannot be told apart.
+    """
+    numbers = _numbers(paragraphs)
+    if kind == "utdrag":
+        return f"protokollsutdraget {numbers}" if lang == "sv" else f"the extract {numbers}"
+    if kind == "omedelbar":
+        return f"paragrafen {numbers}" if lang == "sv" else f"paragraph {numbers}"
+    return "protokollet" if lang == "sv" else "the minutes"
+
+
+def _subject_prefix(kind: str, paragraphs, lang: str) -> str:
+    if kind != "omedelbar":
+        return ""
+    numbers = _numbers(paragraphs)
+    return f"Omedelbar justering av {numbers}: " if lang == "sv" else f"Immediate justering of {numbers}: "
+
+
 def _url(url: str) -> str:
     if not re.fullmatch(r"https?://\S+", url or ""):
         raise InputError(
@@ -115,33 +140,46 @@ def _hello(name: str | None, lang: str) -> str:
 
 
 def _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang,
-             reminder: bool, e_legitimation: bool = False) -> OutgoingMail:
+             reminder: bool, kind: str = "protokoll", paragraphs=(), e_legitimation: bool = False) -> OutgoingMail:
     lang, role = _lang(lang), _role(role)
     meeting, until = _meeting(board, meeting_date, lang), _deadline(deadline, lang)
     role_name = role.noun(lang)
     # A plain date means the whole day; with a time, the link ends at that time.
     timed = isinstance(deadline, datetime)
     valid_sv, valid_en = ("till", "") if timed else ("till och med", " inclusive")
+    thing = _document(kind, paragraphs, lang)
+    prefix = _subject_prefix(kind, paragraphs, lang)
     if lang == "sv":
         verb = "signera" if role == "sekreterare" else "justera och signera"
-        subject = f"{verb.capitalize()} protokollet från {meeting}"
+        subject = f"{prefix}{verb.capitalize() if not prefix else verb} {thing} från {meeting}"
         if reminder:
             subject = f"Påminnelse: {subject}"
             waiting = "din signatur" if role == "sekreterare" else "din justering"
-            opening = f"Det här är en påminnelse: protokollet från {meeting} väntar fortfarande på {waiting}."
+            opening = f"Det här är en påminnelse: {thing} från {meeting} väntar fortfarande på {waiting}."
+        elif kind == "utdrag":
+            opening = (f"Ett utdrag ur det justerade protokollet från {meeting}, {_numbers(paragraphs)}, är klart "
+                       "att signeras. Du intygar att utdraget är rätt (”Rätt utdraget intygar”).")
+        elif kind == "omedelbar":
+            opening = (f"Sammanträdet beslutade att {_numbers(paragraphs)} i protokollet från {meeting} skulle "
+                       f"justeras omedelbart. Paragrafen justeras för sig, före resten av protokollet, som du får "
+                       f"en egen länk till.")
         elif role == "sekreterare":
             opening = f"Protokollet från {meeting} är klart att signeras."
         else:
             opening = f"Protokollet från {meeting} är klart för justering."
-        opening += f" Som {role_name} ombeds du {verb} det senast {until}."
+        opening += f" Som {role_name} ombeds du {verb} {'det' if kind != 'omedelbar' else 'den'} senast {until}."
         if role == "sekreterare" and not reminder:
-            opening += " Du signerar först; därefter går det vidare till ordförande och justerare."
+            if kind == "utdrag":
+                opening += (" Du signerar ensam; när du har signerat förseglas utdraget och skickas till mottagarna "
+                            "under ”Beslutet skickas till”. Det anslås inte på anslagstavlan.")
+            else:
+                opening += " Du signerar först; därefter går det vidare till ordförande och justerare."
         steps = [
             "Öppna länken nedan.",
             ("Logga in med e-legitimation (till exempel BankID eller Freja eID)." if e_legitimation else
              "Du får en sexsiffrig kod i ett separat e-postmeddelande. Skriv in koden på sidan."),
-            "Läs protokollet.",
-            "Signera protokollet, eller avböj och skriv varför om något behöver rättas.",
+            f"Läs {thing}.",
+            f"Signera {thing}, eller avböj och skriv varför om något behöver rättas.",
         ]
         blocks = [_hello(signer_name, lang), opening, "Så här gör du:", steps, _Link(_url(link)),
                   f"Länken är personlig och gäller {valid_sv} {until}. Vidarebefordra inte meddelandet."]
@@ -150,24 +188,36 @@ def _request(to, signer_name, role, board, meeting_date, link, deadline, secreta
                        f"Vänliga hälsningar\n{secretary_name}"]
     else:
         verb = "sign" if role == "sekreterare" else "check and sign"
-        subject = f"Please {verb} the minutes of {meeting}"
+        subject = f"{prefix}{'please ' if prefix else 'Please '}{verb} {thing} of {meeting}"
         if reminder:
             subject = f"Reminder: {subject}"
             waiting = "your signature" if role == "sekreterare" else "your check (justering)"
-            opening = f"This is a reminder: the minutes of {meeting} are still waiting for {waiting}."
+            opening = f"This is a reminder: {thing} of {meeting} {'are' if kind == 'protokoll' else 'is'} " \
+                      f"still waiting for {waiting}."
+        elif kind == "utdrag":
+            opening = (f"An extract, {_numbers(paragraphs)}, of the adjusted minutes of {meeting} is ready to be "
+                       "signed. You certify that the extract is true (“Rätt utdraget intygar”).")
+        elif kind == "omedelbar":
+            opening = (f"The meeting decided that {_numbers(paragraphs)} of the minutes of {meeting} be adjusted at "
+                       "once. The paragraph is adjusted on its own, before the rest of the minutes, for which you "
+                       "get a link of its own.")
         elif role == "sekreterare":
             opening = f"The minutes of {meeting} are ready to be signed."
         else:
             opening = f"The minutes of {meeting} are ready for checking (justering)."
-        opening += f" As {role_name} you are asked to {verb} them by {until}."
+        opening += f" As {role_name} you are asked to {verb} {'them' if kind == 'protokoll' else 'it'} by {until}."
         if role == "sekreterare" and not reminder:
-            opening += " You sign first; then they go on to the chair and the minutes checkers."
+            if kind == "utdrag":
+                opening += (" You sign alone; once you have signed, the extract is sealed and sent to the recipients "
+                            "under “Beslutet skickas till”. It is not posted on the notice board.")
+            else:
+                opening += " You sign first; then they go on to the chair and the minutes checkers."
         steps = [
             "Open the link below.",
             ("Log in with e-legitimation (for example BankID or Freja eID)." if e_legitimation else
              "You will receive a six-digit code in a separate e-mail. Enter the code on the page."),
-            "Read the minutes.",
-            "Sign the minutes, or decline and say why if something needs to be corrected.",
+            f"Read {thing}.",
+            f"Sign {thing}, or decline and say why if something needs to be corrected.",
         ]
         blocks = [_hello(signer_name, lang), opening, "What to do:", steps, _Link(_url(link)),
                   f"The link is personal and valid until {until}{valid_en}. Do not forward this message."]
@@ -178,28 +228,31 @@ def _request(to, signer_name, role, board, meeting_date, link, deadline, secreta
 
 
 def invitation(to: str, signer_name: str, role: str, board: str, meeting_date: date, link: str,
-               deadline: date | datetime, secretary_name: str, lang: str = "sv",
-               e_legitimation: bool = False) -> OutgoingMail:
-    """Asks a signer to justera and sign (the secretary: to sign) through their personal link."""
+               deadline: date | datetime, secretary_name: str, lang: str = "sv", kind: str = "protokoll",
+               paragraphs=(), e_legitimation: bool = False) -> OutgoingMail:
+    """Asks a signer to justera and sign (the secretary: to sign) through their personal link.
+
+    ``kind`` "utdrag" or "omedelbar" with its ``paragraphs`` says what is signed and what follows."""
     return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, False,
-                    e_legitimation)
+                    kind, paragraphs, e_legitimation)
 
 
 def reminder(to: str, signer_name: str, role: str, board: str, meeting_date: date, link: str,
-             deadline: date | datetime, secretary_name: str, lang: str = "sv",
-             e_legitimation: bool = False) -> OutgoingMail:
+             deadline: date | datetime, secretary_name: str, lang: str = "sv", kind: str = "protokoll",
+             paragraphs=(), e_legitimation: bool = False) -> OutgoingMail:
     """The invitation again, marked as a reminder."""
     return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, True,
-                    e_legitimation)
+                    kind, paragraphs, e_legitimation)
 
 
-def code(to: str, signer_name: str, code: str, minutes_valid: int, lang: str = "sv") -> OutgoingMail:
+def code(to: str, signer_name: str, code: str, minutes_valid: int, lang: str = "sv", kind: str = "protokoll",
+         paragraphs=()) -> OutgoingMail:
     """The one-time code; deliberately without the link, so this mail alone cannot be used to sign."""
     lang = _lang(lang)
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         raise InputError("Koden ska bestå av sex siffror.", "The code must be six digits.", field="code")
     if lang == "sv":
-        subject = "Din kod för att signera protokollet"
+        subject = _subject_prefix(kind, paragraphs, lang) + f"Din kod för att signera {_document(kind, paragraphs, lang)}"
         blocks = [
             _hello(signer_name, lang),
             f"Din kod är: {code}",
@@ -208,7 +261,7 @@ def code(to: str, signer_name: str, code: str, minutes_valid: int, lang: str = "
             "till någon annan; kommunen frågar aldrig efter den.",
         ]
     else:
-        subject = "Your code for signing the minutes"
+        subject = _subject_prefix(kind, paragraphs, lang) + f"Your code for signing {_document(kind, paragraphs, lang)}"
         blocks = [
             _hello(signer_name, lang),
             f"Your code is: {code}",
@@ -221,7 +274,7 @@ def code(to: str, signer_name: str, code: str, minutes_valid: int, lang: str = "
 
 def declined(to_secretary: str, signer_name: str, reason: str | None, board: str, meeting_date: date,
              protocol_url: str, lang: str = "sv") -> OutgoingMail:
-    """Tells the secretary that a signer declined, with the signer's reason."""
+    """Tells the secretary (and the uploader) that a signer declined, with the signer's reason."""
     lang = _lang(lang)
     meeting = _meeting(board, meeting_date, lang)
     reason = (reason or "").strip()
@@ -231,8 +284,8 @@ def declined(to_secretary: str, signer_name: str, reason: str | None, board: str
             _hello(None, lang),
             f"{signer_name} har avböjt att signera protokollet från {meeting}.",
             f"Motivering:\n{reason}" if reason else "Ingen motivering angavs.",
-            "Protokollet kan inte bli färdigsignerat förrän du har rättat det eller bytt undertecknare. "
-            "Öppna protokollet här:",
+            "Protokollet kan inte bli färdigsignerat förrän du har rättat det (ladda upp en ny version) eller "
+            f"bytt ut {signer_name} mot en annan person. Båda sätten finns på protokollets sida:",
             _Link(_url(protocol_url)),
         ]
     else:
@@ -241,8 +294,8 @@ def declined(to_secretary: str, signer_name: str, reason: str | None, board: str
             _hello(None, lang),
             f"{signer_name} has declined to sign the minutes of {meeting}.",
             f"Reason:\n{reason}" if reason else "No reason was given.",
-            "The minutes cannot be fully signed until you have corrected them or changed the signers. "
-            "Open the minutes here:",
+            "The minutes cannot be fully signed until you have corrected them (upload a new version) or "
+            f"replaced {signer_name} with another person. Both are on the minutes' page:",
             _Link(_url(protocol_url)),
         ]
     return _render(to_secretary, subject, blocks, lang, "declined")
@@ -309,25 +362,33 @@ def identity_mismatch(to_staff: str, signer_name: str, logged_in_as: str, board:
 
 
 def sealed(to: str, board: str, meeting_date: date, sealed_url: str, verify_url: str,
-           lang: str = "sv") -> OutgoingMail:
+           lang: str = "sv", kind: str = "protokoll", paragraphs=()) -> OutgoingMail:
     """Tells everyone involved that the protocol is justerat, signed by all and sealed."""
     lang = _lang(lang)
     meeting = _meeting(board, meeting_date, lang)
+    thing = _document(kind, paragraphs, lang)
     if lang == "sv":
-        subject = f"Protokollet från {meeting} är justerat"
+        # "paragrafen" is common gender, "protokollet" and "utdraget" neuter.
+        done, signed = ("justerad", "signerad") if kind == "omedelbar" else ("justerat", "signerat")
+        subject = _subject_prefix(kind, paragraphs, lang) + f"{thing} från {meeting} är {done}"
+        subject = subject[0].upper() + subject[1:]
         blocks = [
             _hello(None, lang),
-            f"Protokollet från {meeting} är nu justerat och signerat av alla undertecknare.",
+            f"{thing[0].upper() + thing[1:]} från {meeting} är nu {done} och {signed} av alla undertecknare.",
             "Hämta det signerade protokollet här:",
             _Link(_url(sealed_url)),
             "Vem som helst kan kontrollera underskrifterna och att protokollet inte har ändrats här:",
             _Link(_url(verify_url)),
         ]
     else:
-        subject = f"The minutes of {meeting} have been checked and signed"
+        subject = _subject_prefix(kind, paragraphs, lang) + (
+            f"The minutes of {meeting} have been checked and signed" if kind == "protokoll"
+            else f"{thing[0].upper() + thing[1:]} of {meeting} has been checked and signed")
+        subject = subject[0].upper() + subject[1:]
         blocks = [
             _hello(None, lang),
-            f"The minutes of {meeting} have now been checked and signed by all signers.",
+            f"The minutes of {meeting} have now been checked and signed by all signers." if kind == "protokoll"
+            else f"{thing[0].upper() + thing[1:]} of {meeting} has now been checked and signed by all signers.",
             "Download the signed minutes here:",
             _Link(_url(sealed_url)),
             "Anyone can check the signatures, and that the minutes have not been changed, here:",
@@ -391,3 +452,58 @@ def extract_sent(to: str, recipient_name: str, board: str, meeting_date: date, p
             _Link(_url(verify_url)),
         ]
     return _render(to, subject, blocks, lang, "extract")
+
+
+def seal_blocked(to: str, board: str, meeting_date: date, reason: str, protocol_url: str,
+                 lang: str = "sv") -> OutgoingMail:
+    """Tells the staff once that a fully signed protocol cannot be sealed, why, and what to do."""
+    lang = _lang(lang)
+    meeting = _meeting(board, meeting_date, lang)
+    if lang == "sv":
+        subject = f"Protokollet från {meeting} kan inte förseglas"
+        blocks = [
+            _hello(None, lang),
+            f"Alla har signerat protokollet från {meeting}, men det kan inte förseglas och anslås.",
+            f"Orsak: {reason}",
+            "Protokollet väntar inte längre av sig självt. Ladda upp en ny version med rätt sammanträdesdatum "
+            "(justeringen börjar då om), eller dra tillbaka protokollet. Öppna protokollet här:",
+            _Link(_url(protocol_url)),
+        ]
+    else:
+        subject = f"The minutes of {meeting} cannot be sealed"
+        blocks = [
+            _hello(None, lang),
+            f"Everyone has signed the minutes of {meeting}, but they cannot be sealed and posted.",
+            f"Reason: {reason}",
+            "The minutes will not move on by themselves. Upload a new version with the right meeting date "
+            "(justering then starts again), or withdraw the minutes. Open the minutes here:",
+            _Link(_url(protocol_url)),
+        ]
+    return _render(to, subject, blocks, lang, "seal_blocked")
+
+
+def withdrawn(to: str, signer_name: str, board: str, meeting_date: date, reason: str, secretary_name: str,
+              lang: str = "sv") -> OutgoingMail:
+    """Tells a signer (whose turn it was, or who already signed) that the protocol was withdrawn."""
+    lang = _lang(lang)
+    meeting = _meeting(board, meeting_date, lang)
+    reason = (reason or "").strip()
+    if lang == "sv":
+        subject = f"Protokollet från {meeting} har dragits tillbaka"
+        blocks = [
+            _hello(signer_name, lang),
+            f"Protokollet från {meeting} har dragits tillbaka och ska inte justeras. Du behöver inte göra något; "
+            "länken du fick fungerar inte längre.",
+            f"Motivering:\n{reason}" if reason else "Ingen motivering angavs.",
+            f"Har du frågor, kontakta sekreteraren {secretary_name}.",
+        ]
+    else:
+        subject = f"The minutes of {meeting} have been withdrawn"
+        blocks = [
+            _hello(signer_name, lang),
+            f"The minutes of {meeting} have been withdrawn and are not to be adjusted. You need not do anything; "
+            "the link you received no longer works.",
+            f"Reason:\n{reason}" if reason else "No reason was given.",
+            f"If you have questions, contact the secretary, {secretary_name}.",
+        ]
+    return _render(to, subject, blocks, lang, "withdrawn")

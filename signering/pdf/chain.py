@@ -29,12 +29,13 @@ class Route:
     organisation: str
 
 
-def prepare(original: bytes, route: Route, base_url: str, lang: str = "sv") -> tuple[bytes, str]:
+def prepare(original: bytes, route: Route, base_url: str, lang: str = "sv",
+            log_fingerprint: str = "") -> tuple[bytes, str]:
     """Add the signature page; return (prepared PDF, SHA-256 of the original)."""
     sha = hashlib.sha256(original).hexdigest()
     info = SignaturePageInfo(board=route.board, meeting_date=route.meeting_date, sha256=sha,
                              verify_url=PublicUrls(base_url).verify(sha), signers=route.signers,
-                             organisation=route.organisation, lang=lang)
+                             organisation=route.organisation, lang=lang, log_fingerprint=log_fingerprint)
     return add_signature_page(original, info), sha
 
 

@@ -21,6 +21,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from ..fonts import BOLD, REGULAR, register_fonts, wrap
 from ..route import Role
 from .page_texts import texts
+from ..translog.log_key import grouped
 from .qr import draw_qr
 
 def role_labels(lang: str) -> dict:
@@ -208,7 +209,11 @@ class Drawer:
         y = self._hash_block(c, left + 4 * mm, y - 3, info_w - 4 * mm)
         y -= 8
         c.setFont(_REGULAR, 9.5)
-        for text in (t["verify"].format(url=verify_base(info)), t["pades"]):
+        texts_below = [t["verify"].format(url=verify_base(info)), t["pades"]]
+        if info.log_fingerprint:
+            # Printed on paper as well, so a reader can pin the log's key without trusting the log.
+            texts_below.append(t["log"].format(fingerprint=grouped(info.log_fingerprint)))
+        for text in texts_below:
             for line in wrap(text, _REGULAR, 9.5, info_w):
                 c.drawString(left, y - 10, line)
                 y -= 13

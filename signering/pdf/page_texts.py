@@ -22,6 +22,10 @@ TEXTS = {
             "Varje underskrift är en elektronisk underskrift enligt PAdES med ett eget "
             "certifikat i undertecknarens namn."
         ),
+        "log": (
+            "Det förseglade protokollet förs in i tjänstens transparenslogg. Loggens nyckel har "
+            "fingeravtrycket (SHA-256) {fingerprint}."
+        ),
         "qr_caption": "Skanna för att kontrollera",
         "section": "Underskrifter",
         "footer": "Signatursida",
@@ -46,6 +50,10 @@ TEXTS = {
         "pades": (
             "Each signature is an electronic signature following PAdES, with its own "
             "certificate in the signer's name."
+        ),
+        "log": (
+            "The sealed minutes are entered in the service's transparency log. The log's key has "
+            "the fingerprint (SHA-256) {fingerprint}."
         ),
         "qr_caption": "Scan to check",
         "section": "Signatures",

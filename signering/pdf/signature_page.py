@@ -50,6 +50,8 @@ class SignaturePageInfo:
     signers: tuple[PageSigner, ...]
     organisation: str = ""
     lang: str = "sv"  # "en" gives English labels
+    #: the installation's transparency-log key fingerprint (SHA-256 hex); empty: no log line
+    log_fingerprint: str = ""
 
 
 def field_name(index: int) -> str:

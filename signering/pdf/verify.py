@@ -12,6 +12,11 @@ PDF with pyHanko; each problem becomes a finding with a stable code
    the file must hold evidence of their status from that time: see :mod:`.evidence`);
 5. nothing but form filling, signing and LTA updates (DSS, document timestamps) came after
    each signature, and the last signature or timestamp covers the whole file.
+
+Step 4 also judges each signature by ETSI EN 319 102-1 (long-term validation with the file's
+own data, :mod:`.etsi`): a signature counts only when that says TOTAL_PASSED. Everything is
+judged as of one moment, ``at`` (default now), which pyHanko also takes for its "now"
+(:mod:`.validation_clock`).
 """
 
 from __future__ import annotations
@@ -32,14 +37,22 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
 from ..pki.ca import IDENTIFICATION_POLICIES
+from ..library_logs import route_library_logs
 from ..route import Role
 from ..verification.findings import Code, finding
 from ..verification.report import SignatureReport, VerificationFailed, VerificationReport
+from .etsi import AdesVerdict, signature_verdicts
 from .evidence import signature_time
+from .validation_clock import validation_moment
 from .original import read_original_marker
 from .signature_page import field_name as signer_field_name
 
 __all__ = ["SignatureReport", "VerificationFailed", "VerificationReport", "verify_pdf"]
+
+#: "Now" is taken this far ahead: status evidence is dated to the whole second after the signature's
+#: timestamp (``pki.ca``), so a file checked in the very second it was sealed would otherwise hold
+#: evidence from "the future" and read INDETERMINATE (NO_POE). Validators allow such clock tolerance.
+NOW_TOLERANCE = dt.timedelta(seconds=1)
 
 #: the title in the e-sigill's certificate (see ``pdf.seal``), reported as its role
 SEAL_TITLE = "e-sigill"
@@ -81,11 +94,18 @@ def _context(roots, dss: DocumentSecurityStore | None, moment: dt.datetime | Non
                              moment=moment, best_signature_time=moment)
 
 
-def verify_pdf(data: bytes, trust_roots: list[asn1_x509.Certificate], *, require_complete: bool = True
-               ) -> VerificationReport:
-    """Steps 1 to 5 over ``data``; ``require_complete=False`` skips asking for the seal and the
-    timestamp (a file still being signed)."""
-    report = VerificationReport(file_sha256=hashlib.sha256(data).hexdigest())
+def verify_pdf(data: bytes, trust_roots: list[asn1_x509.Certificate], *, require_complete: bool = True,
+               at: dt.datetime | None = None) -> VerificationReport:
+    """Steps 1 to 5 over ``data`` as of ``at`` (timezone-aware; default now);
+    ``require_complete=False`` skips asking for the seal and the timestamp (a file still being signed)."""
+    at = at or dt.datetime.now(dt.timezone.utc) + NOW_TOLERANCE
+    route_library_logs()
+    with validation_moment(at):
+        return _verify(data, list(trust_roots), require_complete, at)
+
+
+def _verify(data: bytes, roots: list, require_complete: bool, at: dt.datetime) -> VerificationReport:
+    report = VerificationReport(file_sha256=hashlib.sha256(data).hexdigest(), verified_at=at.isoformat())
     # 1. the file parses as a PDF
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -105,14 +125,16 @@ def verify_pdf(data: bytes, trust_roots: list[asn1_x509.Certificate], *, require
         dss = DocumentSecurityStore.read_dss(reader)
     except Exception:
         dss = None
-    roots = list(trust_roots)
     by_field = {}
     last = embedded[-1]
     proven_at = _proven_at(embedded)
+    # Step 5 below judges what changed after each signature; the ETSI part need not do it again.
+    verdicts = {v.field: v for v in signature_verdicts(embedded, roots, at, diff_analysis=False)}
     # 4. and 5., each signature in turn
     for sig, moment in zip(embedded, proven_at):
         by_field[str(sig.field_name)] = sig
-        report.signatures.append(_check_one(sig, roots, dss, is_last=sig is last, report=report, ts_moment=moment))
+        report.signatures.append(_check_one(sig, roots, dss, is_last=sig is last, report=report, at=at,
+                                            verdict=verdicts.get(str(sig.field_name)), ts_moment=moment))
 
     # 3. ... in order, with the seal and the document timestamp
     signer_fields = sorted((f for f in _all_sig_fields(reader) if f.startswith("signer-")),
@@ -160,6 +182,11 @@ def _all_sig_fields(reader: PdfFileReader) -> list[str]:
     return [name for name, _value, _ref in enumerate_sig_fields(reader, filled_status=None)]
 
 
+def _ts_moment(proven: dt.datetime | None, at: dt.datetime) -> dt.datetime:
+    """A timestamp is judged when the next one proves it existed, but never after the moment asked for."""
+    return at if proven is None else min(proven, at)
+
+
 def _proven_at(embedded) -> list[dt.datetime | None]:
     """For each signature, when the next document timestamp proves it existed (None: now).
 
@@ -179,44 +206,54 @@ def _proven_at(embedded) -> list[dt.datetime | None]:
     return moments[::-1]
 
 
-def _check_one(sig, roots, dss, *, is_last: bool, report: VerificationReport,
-               ts_moment: dt.datetime | None = None) -> SignatureReport:
+def _check_one(sig, roots, dss, *, is_last: bool, report: VerificationReport, at: dt.datetime,
+               verdict: AdesVerdict | None, ts_moment: dt.datetime | None = None) -> SignatureReport:
     kind = "document_timestamp" if sig.sig_object_type == "/DocTimeStamp" else (
         "seal" if sig.field_name == "seal" else "signer")
     # pyHanko's name objects keep the parsed document alive; plain strings keep reports light.
     label = str(sig.field_name)
     try:
         if kind == "document_timestamp":
-            status = validate_pdf_timestamp(sig, validation_context=_context(roots, dss, ts_moment))
+            status = validate_pdf_timestamp(sig, validation_context=_context(roots, dss, _ts_moment(ts_moment, at)))
             when = status.timestamp
             signer, role, timestamped = "Tidsstämpel", None, True
         else:
             when = signature_time(sig.signer_info)
-            status = validate_pdf_signature(sig, signer_validation_context=_context(roots, dss, when,
+            status = validate_pdf_signature(sig, signer_validation_context=_context(roots, dss, when or at,
                                                                                     signer=kind == "signer"),
-                                            ts_validation_context=_context(roots, dss, ts_moment))
+                                            ts_validation_context=_context(roots, dss, _ts_moment(ts_moment, at)))
             signer, role = _subject_parts(sig.signer_cert)
             ts = status.timestamp_validity
             timestamped = bool(ts and ts.intact and ts.valid and ts.trusted)
             when = when or status.signer_reported_dt
     except (SignatureValidationError, ValueError, KeyError) as exc:
         report.add(finding(Code.SIGNATURE_UNCHECKABLE, signature=label, field=label, error=str(exc)))
-        return SignatureReport(label, kind, None, None, None, False, False, False, False, False, None)
+        return SignatureReport(label, kind, None, None, None, False, False, False, False, False, None,
+                               indication=verdict.indication if verdict else "INDETERMINATE",
+                               subindication=verdict.subindication if verdict else "GENERIC")
     who = signer or label
+    found_before = len(report.findings)
 
     def add(code: Code) -> None:
         report.add(finding(code, signature=label, who=who))
 
+    # pyHanko's ``trusted`` is false for any broken signature; whether the certificate chains to a
+    # trusted root is its own question, and a broken signature must not read "untrusted".
+    chain_trusted = status.validation_path is not None and status.trust_problem_indic is None
     if not status.intact:
         add(Code.SIGNATURE_MODIFIED)
     elif not status.valid:
         add(Code.SIGNATURE_INVALID)
     evidence = bool(status.trusted) if kind == "signer" else None
-    if not status.trusted:
-        if kind == "signer" and status.intact and status.valid and _trusted_without_status(sig, roots, dss, when):
+    if status.intact and status.valid and not status.trusted:
+        if kind == "signer" and _trusted_without_status(sig, roots, dss, when or at, at):
             add(Code.STATUS_EVIDENCE_MISSING)
         else:
             evidence = None
+            add(Code.UNTRUSTED_CERTIFICATE)
+    elif not status.intact or not status.valid:
+        evidence = None
+        if not chain_trusted:  # broken and, on its own, not chaining to a trusted root either
             add(Code.UNTRUSTED_CERTIFICATE)
     if kind != "document_timestamp" and not timestamped:
         add(Code.SIGNATURE_NOT_TIMESTAMPED)
@@ -227,13 +264,22 @@ def _check_one(sig, roots, dss, *, is_last: bool, report: VerificationReport,
     covers_all = str(status.coverage).endswith("ENTIRE_FILE")
     if is_last and not covers_all and (level is None or level.value > ModificationLevel.LTA_UPDATES.value):
         report.add(finding(Code.CONTENT_AFTER_LAST_SIGNATURE, signature=label))
+    if verdict is None:  # a document timestamp: the evidence record, see ``_timestamp_indication``
+        indication, subindication = _timestamp_indication(status, chain_trusted)
+    else:
+        indication, subindication = verdict.indication, verdict.subindication
+    if indication != "TOTAL_PASSED" and len(report.findings) == found_before:
+        # The standard's algorithm found what the checks above did not name: say so, with its words.
+        report.add(finding(Code.LONG_TERM_VALIDATION_NOT_PASSED, signature=label, who=who, indication=indication,
+                           subindication=subindication or "-"))
     return SignatureReport(
         field=label, kind=kind, signer=signer, role=role,
         signed_at=when.astimezone(dt.timezone.utc).isoformat() if when else None,
-        intact=bool(status.intact), valid=bool(status.valid), trusted=bool(status.trusted),
+        intact=bool(status.intact), valid=bool(status.valid), trusted=chain_trusted,
         timestamped=timestamped, covers_whole_file=covers_all,
         changes_after=level.name if level is not None else None, status_evidence=evidence,
         identified_by=identified_by(sig.signer_cert) if kind == "signer" else None,
+        indication=indication, subindication=subindication,
     )
 
 
@@ -246,13 +292,26 @@ def identified_by(cert) -> str | None:
     return None
 
 
-def _trusted_without_status(sig, roots, dss, when) -> bool:
+def _timestamp_indication(status, chain_trusted: bool) -> tuple[str, str | None]:
+    """A document timestamp's verdict. Each signature's long-term validation validates the chain of
+    document timestamps as its evidence record; on its own, a timestamp passes when its token is
+    intact, valid and its TSA certificate chains to a trusted root as of the moment."""
+    if not status.intact:
+        return "TOTAL_FAILED", "HASH_FAILURE"
+    if not status.valid:
+        return "TOTAL_FAILED", "SIG_CRYPTO_FAILURE"
+    if not chain_trusted:
+        return "INDETERMINATE", "NO_CERTIFICATE_CHAIN_FOUND"
+    return "TOTAL_PASSED", None
+
+
+def _trusted_without_status(sig, roots, dss, when, at) -> bool:
     """Would the signer's chain be trusted if status evidence were not required? Then the one thing
     missing is evidence from signing time, which is worth saying plainly (see issue 18)."""
     try:
         status = validate_pdf_signature(
             sig, signer_validation_context=_context(roots, dss, when, policy=_NO_SIGNER_REVOCATION),
-            ts_validation_context=_context(roots, dss, None))
+            ts_validation_context=_context(roots, dss, at))
     except (SignatureValidationError, ValueError, KeyError):
         return False
     return bool(status.trusted)

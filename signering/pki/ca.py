@@ -55,7 +55,8 @@ class SigningCA:
     clock: Callable[[], dt.datetime] = utcnow
     #: Long enough to cover clock skew and the timestamp, short enough to be useless if stolen.
     lifetime: dt.timedelta = dt.timedelta(hours=1)
-    #: How long a status response is good for; always ends before the certificate does.
+    #: How long an online status response is good for (the evidence in a signature, ``status_at``,
+    #: is good until just before the certificate expires).
     status_validity: dt.timedelta = dt.timedelta(minutes=30)
 
     def issue(self, person_name: str, role: str, organisation: str, *, identified_by: str = "email_code",
@@ -94,7 +95,13 @@ class SigningCA:
         not_after = certificate.not_valid_after_utc
         if not certificate.not_valid_before_utc <= this_update < not_after:
             raise ValueError("the signature time lies outside the certificate's validity")
-        next_update = max(this_update, min(this_update + self.status_validity, not_after - _EXPIRY_MARGIN))
+        # Good until just before the certificate expires, not for ``status_validity``: the key is
+        # dropped after one signature and never revoked, so that is true; and a shorter answer
+        # leaves a gap between its nextUpdate and the certificate's expiry in which the ETSI
+        # current-time validation finds the evidence stale while the certificate is still valid
+        # (pyHanko then reports CERTIFICATE_CHAIN_GENERAL_FAILURE, not TRY_LATER, because the
+        # DSS also holds the other signers' responses) and no past validation follows.
+        next_update = max(this_update, not_after - _EXPIRY_MARGIN)
         response = (
             ocsp.OCSPResponseBuilder()
             .add_response(cert=certificate, issuer=self.keypair.certificate, algorithm=hashes.SHA1(),
@@ -114,8 +121,10 @@ class SigningCA:
                          next_update=now + validity, number=int(now.timestamp()))
 
 
-#: ETSI validators allow a second of clock tolerance past ``nextUpdate``; keep well clear of it.
-_EXPIRY_MARGIN = dt.timedelta(minutes=1)
+#: ETSI validators allow a second of clock tolerance past ``nextUpdate``; keep clear of it. Kept
+#: short: in these last seconds before a signer certificate expires, its signature reads
+#: INDETERMINATE by the ETSI algorithm (stale status, certificate still valid).
+_EXPIRY_MARGIN = dt.timedelta(seconds=5)
 
 
 def _ceil_second(when: dt.datetime) -> dt.datetime:

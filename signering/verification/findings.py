@@ -45,6 +45,10 @@ class Code(enum.StrEnum):
     NOT_IN_LOG = "not_in_log"
     LOG_ENTRY_OTHER_FILE = "log_entry_other_file"
     LOG_PROOF_INVALID = "log_proof_invalid"
+    LOG_SPLIT_VIEW = "log_split_view"
+    LOG_NOT_WITNESSED = "log_not_witnessed"
+    # 4. (added later, so listed last: codes keep their order) the ETSI EN 319 102-1 verdict
+    LONG_TERM_VALIDATION_NOT_PASSED = "long_term_validation_not_passed"
 
 
 #: code -> (severity, Swedish template, English template); templates take the finding's params.
@@ -59,7 +63,7 @@ CATALOG: dict[Code, tuple[Severity, str, str]] = {
         "The signature page is missing: the file holds no details of the original protocol."),
     Code.ORIGINAL_MODIFIED: (
         Severity.ERROR,
-        "De första byten i filen stämmer inte med originalprotokollets SHA-256 på signeringssidan.",
+        "De första byten i filen stämmer inte med originalprotokollets SHA-256 på signatursidan.",
         "The first bytes of the file do not match the original protocol's SHA-256 on the signature page."),
     Code.ORIGINAL_INCOMPLETE: (
         Severity.ERROR,
@@ -140,6 +144,20 @@ CATALOG: dict[Code, tuple[Severity, str, str]] = {
         Severity.ERROR,
         "{detail}",
         "{detail}"),
+    Code.LOG_SPLIT_VIEW: (
+        Severity.ERROR,
+        "Delad vy: {detail} Trädhuvudena som setts tidigare finns i {heads}.",
+        "Split view: {detail} The tree heads seen before are in {heads}."),
+    Code.LOG_NOT_WITNESSED: (
+        Severity.ERROR,
+        "Inte bevittnad: {detail}",
+        "Not witnessed: {detail}"),
+    Code.LONG_TERM_VALIDATION_NOT_PASSED: (
+        Severity.ERROR,
+        "Underskriften av {who} klarar inte långtidsvalideringen enligt ETSI EN 319 102-1 med filens egna "
+        "uppgifter ({indication}, {subindication}).",
+        "The signature by {who} does not pass long-term validation by ETSI EN 319 102-1 with the file's own "
+        "data ({indication}, {subindication})."),
 }
 
 

@@ -44,6 +44,14 @@ class SignatureReport:
     #: signers only: how the signer was identified, from the certificate's policy
     #: (oidc | email_code; None when the certificate names no method)
     identified_by: str | None = None
+    #: ETSI EN 319 102-1: TOTAL_PASSED, INDETERMINATE or TOTAL_FAILED, and the subindication
+    #: (such as HASH_FAILURE or OUT_OF_BOUNDS_NO_POE) when not passed
+    indication: str | None = None
+    subindication: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.indication == "TOTAL_PASSED"
 
     @property
     def changed_after(self) -> bool:
@@ -79,6 +87,8 @@ class VerificationReport:
     findings: list[Finding] = field(default_factory=list)
     #: step 6, when asked for (``signering verify --log``); its findings are in ``findings`` too
     log: "LogCheck | None" = None
+    #: the moment the file was judged as of (ISO 8601, UTC)
+    verified_at: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -99,8 +109,9 @@ class VerificationReport:
         self.findings.append(finding)
 
     def conclude(self) -> "VerificationReport":
-        """Valid once every step has run and none found an error."""
-        self.status = "invalid" if any(f.severity is Severity.ERROR for f in self.findings) else "valid"
+        """Valid once every step has run, none found an error and every signature is TOTAL_PASSED."""
+        failed = any(f.severity is Severity.ERROR for f in self.findings)
+        self.status = "invalid" if failed or not all(s.passed for s in self.signatures) else "valid"
         return self
 
     def to_json(self, lang: str = "sv") -> dict:
@@ -109,7 +120,7 @@ class VerificationReport:
                 "original_length": self.original_length, "file_sha256": self.file_sha256,
                 "signatures": [s.to_json() for s in self.signatures], "timestamped": self.timestamped,
                 "sealed": self.sealed, "problems": self.problems,
-                "findings": [f.to_json(lang) for f in self.findings]}
+                "findings": [f.to_json(lang) for f in self.findings], "verified_at": self.verified_at}
         if self.log is not None:
             data["log"] = self.log.to_json()
         return data
@@ -127,7 +138,8 @@ class VerificationReport:
                    original_length=data.get("original_length"), file_sha256=data.get("file_sha256"),
                    signatures=[SignatureReport.from_dict(s) for s in data.get("signatures", ())],
                    timestamped=bool(data.get("timestamped")), sealed=bool(data.get("sealed")),
-                   findings=[Finding.from_dict(f) for f in data.get("findings", ())])
+                   findings=[Finding.from_dict(f) for f in data.get("findings", ())],
+                   verified_at=data.get("verified_at"))
 
     def raise_for_status(self) -> "VerificationReport":
         if not self.valid:

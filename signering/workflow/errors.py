@@ -32,6 +32,18 @@ class LinkInvalid(SigneringError):
                   "protocol withdrawn. Contact the secretary if you are to sign.")
 
 
+class LinkUsed(LinkInvalid):
+    """The holder of the link has signed with it already: not an error for them, but the link
+    does nothing more. Answers like any dead link (404, ``link_invalid``); the signer's page shows
+    ``signed`` (when they signed, where to follow the protocol) instead of "not found"."""
+    default_sv = "Du har redan signerat protokollet med den här länken."
+    default_en = "You have already signed the protocol with this link."
+
+    def __init__(self, signed):
+        super().__init__()
+        self.signed = signed
+
+
 class SignatureInProgress(SigneringError):
     """The signer's own signature is being made right now (or its process just died)."""
     code = "signature_in_progress"

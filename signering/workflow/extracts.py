@@ -10,6 +10,9 @@ protocol's own route while the protocol itself is still under justering.
 from __future__ import annotations
 
 import io
+import secrets
+
+from sqlalchemy import select
 
 from .. import extracts
 from ..errors import InputError
@@ -40,15 +43,73 @@ def _numbers(paragraphs) -> list[int]:
 
 
 def paragraphs_of(svc, *, org_id: int, protocol_id: int) -> list[dict]:
-    """The paragraphs of a protocol's current original: ``[{"number", "title", "pages"}]``."""
+    """The paragraphs of a protocol's current original:
+    ``[{"number", "title", "pages", "recipients"}]`` (recipients: the names under "Beslutet skickas till")."""
     with svc.db.read() as session:
         sha = _parent(session, org_id, protocol_id).current.original_sha256
     found = extracts.sections(extracts.pdf_text(svc.blobs.read(sha)))
-    return [{"number": n, "title": s.paragraph.title, "pages": s.pages} for n, s in sorted(found.items())]
+    return [{"number": n, "title": s.paragraph.title, "pages": s.pages, "recipients": extracts.recipients(s)}
+            for n, s in sorted(found.items())]
+
+
+def _recipients_by_paragraph(svc, sha: str, numbers: list[int]) -> dict[int, list[str]]:
+    found = extracts.sections(extracts.pdf_text(svc.blobs.read(sha)))
+    return {n: extracts.recipients(found[n]) if n in found else [] for n in numbers}
+
+
+def addresses(session, protocol: Protocol, names: list[str]) -> dict[str, str | None]:
+    """The register's address for each recipient name (None: none, or the name is ambiguous)."""
+    from ..members import find_email
+
+    return {name: find_email(session, protocol.organisation_id, protocol.board.name, name) for name in names}
+
+
+def _groups(by_paragraph: dict[int, list[str]]) -> list[tuple[list[int], list[str]]]:
+    """The extracts to make: one per distinct set of paragraphs a recipient is listed under, so
+    nobody receives a paragraph that is not theirs. Paragraphs nobody is listed under form one
+    extract of their own, for the secretary to hand out."""
+    paragraphs_of_recipient: dict[str, list[int]] = {}
+    spelled: dict[str, str] = {}
+    for number in sorted(by_paragraph):
+        for name in by_paragraph[number]:
+            key = name.casefold()
+            spelled.setdefault(key, name)
+            paragraphs_of_recipient.setdefault(key, []).append(number)
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for key, numbers in paragraphs_of_recipient.items():
+        groups.setdefault(tuple(numbers), []).append(spelled[key])
+    unlisted = tuple(n for n in sorted(by_paragraph) if not by_paragraph[n])
+    if unlisted:
+        groups.setdefault(unlisted, [])
+    return sorted(((list(k), v) for k, v in groups.items()), key=lambda g: g[0])
+
+
+def _one_route_per_paragraph(session, parent: Protocol, number: int) -> None:
+    """Two routes for one paragraph would post two notices of one decision, each with its own appeal dates."""
+    for child in session.execute(select(Protocol).filter_by(parent_id=parent.id, kind=ProtocolKind.OMEDELBAR,
+                                                            organisation_id=parent.organisation_id)).scalars():
+        if number in (child.paragraphs or []) and child.status != ProtocolStatus.WITHDRAWN:
+            raise NotAllowed(
+                f"§ {number} är redan skickad för omedelbar justering (protokoll {child.id}). En paragraf justeras "
+                f"omedelbart en gång; ska den göras om, dra först tillbaka den pågående justeringen.",
+                f"§ {number} has already been sent for immediate justering (protocol {child.id}). A paragraph is "
+                f"adjusted at once only once; to start again, withdraw the justering under way first.")
 
 
 def create_extract(svc, *, org_id: int, parent_id: int, paragraphs, kind: str = ProtocolKind.UTDRAG, actor: str = "") -> int:
-    """Build the extract of ``paragraphs`` of protocol ``parent_id`` and route it. Returns its id."""
+    """Build the extract of ``paragraphs`` of protocol ``parent_id`` and route it. Returns its id
+    (for an utdrag split by recipient, the first one's: see :func:`create_extracts`)."""
+    return create_extracts(svc, org_id=org_id, parent_id=parent_id, paragraphs=paragraphs, kind=kind,
+                           actor=actor)[0]
+
+
+def create_extracts(svc, *, org_id: int, parent_id: int, paragraphs, kind: str = ProtocolKind.UTDRAG,
+                    actor: str = "") -> list[int]:
+    """Build and route the extracts of ``paragraphs`` of protocol ``parent_id``; returns their ids.
+
+    An utdrag becomes one extract per set of paragraphs that its recipients are listed under
+    ("Beslutet skickas till"), so each recipient is sent their own paragraphs and no others.
+    """
     if kind not in (ProtocolKind.UTDRAG, ProtocolKind.OMEDELBAR):
         raise ValueError(f"not an extract kind: {kind!r}")
     numbers = _numbers(paragraphs)
@@ -71,6 +132,7 @@ def create_extract(svc, *, org_id: int, parent_id: int, paragraphs, kind: str = 
             if len(numbers) != 1:
                 raise InputError("Välj en paragraf för omedelbar justering.",
                                  "Choose one paragraph for immediate adjustment.", field="paragraphs")
+            _one_route_per_paragraph(session, parent, numbers[0])
             signers = [SignerInput(r.name, r.email, r.role) for r in route]
         board, meeting_date = parent.board.name, parent.meeting_date
         organisation = parent.board.organisation.name
@@ -78,32 +140,44 @@ def create_extract(svc, *, org_id: int, parent_id: int, paragraphs, kind: str = 
         # The full protocol's hash is printed on an utdrag; an omedelbar paragraph is adjusted
         # before the full protocol is final, so its hash may still change with a new version.
         printed_sha = original_sha if kind == ProtocolKind.UTDRAG else None
-    pdf = extracts.build_extract_pdf(svc.blobs.read(original_sha), numbers, board=board, meeting_date=meeting_date,
-                                     organisation=organisation, kind=kind, lang=svc.settings.lang,
-                                     parent_sha256=printed_sha, secretary=signers[0].name if signers else "")
+    original = svc.blobs.read(original_sha)
+    groups = _groups(_recipients_by_paragraph(svc, original_sha, numbers)) if kind == ProtocolKind.UTDRAG \
+        else [(numbers, [])]
+    pdfs = [(group, names, extracts.build_extract_pdf(
+        original, group, board=board, meeting_date=meeting_date, organisation=organisation, kind=kind,
+        lang=svc.settings.lang, parent_sha256=printed_sha, secretary=signers[0].name if signers else "",
+        # Each extract its own bytes: the same paragraphs made twice must not share one hash.
+        nonce=secrets.token_hex(16)))
+        for group, names in groups]  # all built (and checked) before any is routed
     name = "utdrag" if kind == ProtocolKind.UTDRAG else "omedelbar-justering"
-    filename = f"{name}-{meeting_date.isoformat()}-" + "-".join(f"p{n}" for n in numbers) + ".pdf"
-    return finalize(svc, org_id=org_id, board_name=board, meeting_date=meeting_date, signers=signers,
-                    upload=io.BytesIO(pdf), filename=filename, actor=actor, kind=kind, parent_id=parent_id,
-                    paragraphs=numbers)
+    ids = []
+    for group, names, pdf in pdfs:
+        filename = f"{name}-{meeting_date.isoformat()}-" + "-".join(f"p{n}" for n in group) + ".pdf"
+        ids.append(finalize(svc, org_id=org_id, board_name=board, meeting_date=meeting_date, signers=signers,
+                            upload=io.BytesIO(pdf), filename=filename, actor=actor, kind=kind, parent_id=parent_id,
+                            paragraphs=group, recipients=names))
+    return ids
 
 
-def extract_recipients(svc, session, protocol: Protocol) -> list[tuple[str, str]]:
-    """(name, e-mail) of the "Beslutet skickas till" recipients of an utdrag's paragraphs that the
-    board's member register has an address for."""
+def extract_recipients(svc, session, protocol: Protocol) -> tuple[list[tuple[str, str]], list[str]]:
+    """An utdrag's recipients: ``([(name, e-mail)], [names without an address in the register])``.
+
+    The addresses are looked up now, at sealing, so one added after the extract was made counts.
+    """
     from ..members import find_email
 
-    parent = protocol.parent
-    if parent is None or parent.current is None:
-        return []
-    found = extracts.sections(extracts.pdf_text(svc.blobs.read(parent.current.original_sha256)))
-    result, seen = [], set()
-    for number in protocol.paragraphs or []:
-        if number not in found:
-            continue
-        for name in extracts.recipients(found[number]):
-            email = find_email(session, protocol.organisation_id, protocol.board.name, name)
-            if email and email not in seen:
-                seen.add(email)
-                result.append((name, email))
-    return result
+    names = list(protocol.recipients or [])
+    if not names and protocol.parent is not None and protocol.parent.current is not None:
+        # An utdrag made before recipients were stored with it: read them off its paragraphs.
+        by_paragraph = _recipients_by_paragraph(svc, protocol.parent.current.original_sha256,
+                                                list(protocol.paragraphs or []))
+        names = list(dict.fromkeys(n for listed in by_paragraph.values() for n in listed))
+    found, missing, seen = [], [], set()
+    for name in names:
+        email = find_email(session, protocol.organisation_id, protocol.board.name, name)
+        if email is None:
+            missing.append(name)
+        elif email not in seen:
+            seen.add(email)
+            found.append((name, email))
+    return found, missing

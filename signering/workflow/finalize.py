@@ -16,14 +16,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from .. import registry
+from .. import extracts, registry
 from ..mail import templates as mails
-from ..errors import InputError
+from ..errors import InputError, SigneringError
 from ..ingest import ingest
+from ..ingest.untrusted import read_protocol_isolated
 from ..models import Board, Organisation, Protocol, ProtocolVersion, SignatureRequest
 from ..pdf.chain import Route, prepare
 from ..pdf.signature_page import PageSigner
 from ..scoping import one_in_organisation
+from . import meeting_dates
 from .audit import queue_mail, record
 from .blob_refs import drop_on_error, drop_unreferenced
 from .errors import NotAllowed, UnknownBoard
@@ -89,19 +91,33 @@ def _board(session, org: Organisation, board_name: str) -> Board:
 
 def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signers: list[SignerInput],
              upload, filename: str = "protokoll.pdf", actor: str = "", protocol_id: int | None = None,
-             kind: str = "protokoll", parent_id: int | None = None, paragraphs: list[int] | None = None) -> int:
+             kind: str = "protokoll", parent_id: int | None = None, paragraphs: list[int] | None = None,
+             recipients: list[str] | None = None, confirm_late: bool = False) -> int:
     """Store, check and route an uploaded protocol. Returns the protocol id.
 
     With ``protocol_id`` the upload becomes a new version of that protocol and the old
     route is voided (its links die, its signers are told nothing more is needed).
     ``kind`` "utdrag" or "omedelbar" makes a new protocol that is an extract of ``parent_id``
     (see :mod:`signering.workflow.extracts`); an utdrag's route is the secretary alone.
+
+    A meeting date in the future is refused; one whose justering deadline has passed needs
+    ``confirm_late`` (asked of a protocol, not of the extracts taken from it). A meeting date that differs
+    from the one printed in the PDF is recorded as a ``date_mismatch`` event for the pages to show.
     """
     if kind not in ("protokoll", "utdrag", "omedelbar"):
         raise ValueError(f"unknown protocol kind {kind!r}")
+    if protocol_id is not None:
+        # A new version keeps what the protocol is: an utdrag stays the secretary's alone and
+        # must still hold its paragraphs.
+        with svc.db.read() as session:
+            existing = one_in_organisation(session, Protocol, protocol_id, org_id)
+            kind, paragraphs = existing.kind or "protokoll", list(existing.paragraphs or [])
     signers = validate_signers(signers, secretary_only=kind == "utdrag")
     if not isinstance(meeting_date, dt.date):
         raise InputError("Sammanträdesdatum saknas.", "The meeting date is missing.", field="meeting_date")
+    # The future is refused at once; the late question waits until everything else is known good,
+    # so that a confirmation is never followed by another error.
+    meeting_dates.check(meeting_date, svc.today(), confirm_late=True)
     with svc.db.read() as session:
         org = session.get(Organisation, org_id)
         board = _board(session, org, board_name)
@@ -112,10 +128,17 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
     ingested = ingest(upload, svc.blobs, max_bytes=svc.settings.max_upload_bytes)
     sha, size, pages = ingested.sha256, ingested.size, ingested.page_count
     try:
+        # An extract is taken from a protocol whose upload was already asked about.
+        meeting_dates.check(meeting_date, svc.today(), confirm_late=confirm_late, deadline_applies=kind == "protokoll")
+        # Extracts are made here from a protocol already checked; only an upload is compared.
+        mismatch = _date_mismatch(ingested.path, meeting_date) if kind == "protokoll" else None
         original = svc.blobs.read(sha)
+        if protocol_id is not None and kind != "protokoll":
+            extracts.check_holds(_paragraphs_in(ingested.path), paragraphs)
         route = Route(board=board_label, meeting_date=meeting_date,
                       signers=tuple(PageSigner(s.name, s.role) for s in signers), organisation=org_name)
-        prepared, _ = prepare(original, route, svc.settings.base_url, svc.settings.lang)
+        prepared, _ = prepare(original, route, svc.settings.base_url, svc.settings.lang,
+                              log_fingerprint=svc.log_signer.fingerprint)
         working = svc.blobs.put_bytes(prepared)
     except Exception:
         drop_unreferenced(svc, sha)
@@ -132,7 +155,8 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         if protocol_id is None:
             protocol = Protocol(organisation_id=org.id, board_id=board.id, meeting_date=meeting_date,
                                 status=ProtocolStatus.SIGNING, created_by=actor, created_at=now, updated_at=now,
-                                kind=kind, parent_id=parent_id, paragraphs=list(paragraphs or []))
+                                kind=kind, parent_id=parent_id, paragraphs=list(paragraphs or []),
+                                recipients=list(recipients or []))
             session.add(protocol)
             session.flush()
             number = 1
@@ -152,7 +176,7 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
             protocol.status, protocol.updated_at = ProtocolStatus.SIGNING, now
         version = ProtocolVersion(protocol_id=protocol.id, number=number, original_sha256=sha, original_size=size,
                                   page_count=pages, filename=_safe_filename(filename), working_sha256=working,
-                                  created_at=now)
+                                  created_at=now, uploaded_by=actor[:254] or None)
         session.add(version)
         session.flush()
         requests = [SignatureRequest(version_id=version.id, position=i, name=s.name, email=s.email, role=s.role,
@@ -163,8 +187,28 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         session.flush()
         record(session, svc, org_id=org.id, kind="created", protocol_id=protocol.id, actor=actor,
                version=number, sha256=sha, webhook_payload={"protocol_id": protocol.id, "sha256": sha})
+        if mismatch is not None:
+            record(session, svc, org_id=org.id, kind="date_mismatch", protocol_id=protocol.id, actor=actor,
+                   version=number, typed=mismatch.typed.isoformat(), in_pdf=mismatch.in_pdf.isoformat())
         activate(session, svc, org, protocol, version, requests[0], actor=actor)
         return protocol.id
+
+
+def _paragraphs_in(path: str) -> set[int]:
+    """The § numbers the upload reader finds in the file, read in the capped child."""
+    try:
+        return {p.number for p in read_protocol_isolated(path).paragraphs}
+    except SigneringError:
+        return set()
+
+
+def _date_mismatch(path: str, typed: dt.date):
+    """The PDF's own meeting date, read in the capped child, against the typed one (None if equal or unread)."""
+    try:
+        found = read_protocol_isolated(path)
+    except SigneringError:
+        return None  # a file the reader cannot read is still a valid upload; there is nothing to compare
+    return meeting_dates.mismatch(typed, found.meeting_date)
 
 
 def activate(session, svc, org, protocol, version, request: SignatureRequest, *, actor: str = "",
@@ -184,7 +228,9 @@ def activate(session, svc, org, protocol, version, request: SignatureRequest, *,
     message = template(to=request.email, signer_name=request.name, role=request.role,
                        board=protocol.board.name, meeting_date=protocol.meeting_date, link=svc.link(token),
                        deadline=request.token_expires_at.date(), secretary_name=live(version)[0].name
-                       if version.requests else "", lang=svc.settings.lang, e_legitimation=uses_oidc(org))
+                       if version.requests else "", lang=svc.settings.lang, kind=protocol.kind or "protokoll",
+                       paragraphs=list(protocol.paragraphs or []),
+                       e_legitimation=uses_oidc(org))
     queue_mail(session, svc, message, org_id=org.id)
     record(session, svc, org_id=org.id, kind="reminded" if reminder else "sent", protocol_id=protocol.id,
            request_id=request.id, actor=actor, to=request.email, position=request.position)

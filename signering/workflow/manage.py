@@ -85,32 +85,47 @@ def auto_remind(svc) -> int:
 
 def replace_signer(svc, *, org_id: int, protocol_id: int, position: int, name: str, email: str,
                    actor: str) -> None:
-    """Put someone else in a signer's place; if it was their turn, the new person gets a link."""
+    """Put someone else in a signer's place; if it was their turn, the new person gets a link.
+
+    After a decline, the one who declined may be replaced too: the new person (same role, same
+    place) gets a link at once, and the signers after them, whose links the decline voided,
+    wait for their turn again. The signatures already made stay.
+    """
     with svc.db.write() as session:
         protocol = _protocol(session, org_id, protocol_id)
         version = protocol.current
-        if protocol.status != ProtocolStatus.SIGNING or version is None:
+        if protocol.status not in IN_PROGRESS or version is None or version.voided:
             raise NotAllowed("Protokollet är inte under justering.", "The protocol is not under justering.")
         old = next((r for r in version.requests if r.position == position and r.status != RequestStatus.REPLACED), None)
-        if old is None or old.status not in PENDING:
+        after_decline = protocol.status == ProtocolStatus.DECLINED
+        allowed = (RequestStatus.DECLINED,) if after_decline else PENDING
+        if old is None or old.status not in allowed:
             raise NotAllowed("Den personen kan inte bytas ut (har redan signerat eller finns inte).",
                              "That person cannot be replaced (already signed or not found).")
         new = _one(name, email, old.role)
-        was_turn = old.status in _HAS_LINK
+        was_turn = old.status in _HAS_LINK or after_decline
         old.status, old.token_hash = RequestStatus.REPLACED, None
         session.flush()
         replacement = SignatureRequest(version_id=version.id, position=old.position, name=new.name, email=new.email,
                                        role=old.role, status=RequestStatus.WAITING)
         session.add(replacement)
+        if after_decline:
+            for later in version.requests:
+                if later.position > position and later.status == RequestStatus.VOIDED:
+                    later.status = RequestStatus.WAITING
+            protocol.status, protocol.updated_at = ProtocolStatus.SIGNING, svc.clock()
         session.flush()
         session.refresh(version)
         record(session, svc, org_id=org_id, kind="replaced", protocol_id=protocol.id, request_id=replacement.id,
-               actor=actor, old=old.name, new=new.name, position=position)
-        if was_turn:
+               actor=actor, old=old.name, new=new.name, position=position,
+               **({"after_decline": True} if after_decline else {}))
+        if was_turn and not after_decline:
+            # One who declined needs no word that they need not sign; one who was waiting does.
             queue_mail(session, svc, mails.replaced(to_old_signer=old.email, signer_name=old.name, board=protocol.board.name,
                                                     meeting_date=protocol.meeting_date,
                                                     secretary_name=live(version)[0].name, lang=svc.settings.lang),
                        org_id=org_id)
+        if was_turn:
             activate(session, svc, protocol.board.organisation, protocol, version, replacement, actor=actor)
 
 
@@ -130,8 +145,18 @@ def withdraw(svc, *, org_id: int, protocol_id: int, actor: str, reason: str = ""
         if protocol.status not in IN_PROGRESS:
             raise NotAllowed("Bara protokoll som inte är justerade kan dras tillbaka.",
                              "Only protocols not yet adjusted can be withdrawn.")
+        current = protocol.current
+        # Told before the links die: whoever has (or had) the turn, and everyone who already signed.
+        told = [r for r in current.requests if r.status in (*_HAS_LINK, RequestStatus.SIGNING, RequestStatus.SIGNED,
+                                                            RequestStatus.DECLINED)] if current else []
         for version in protocol.versions:
             if not version.voided:
                 void_version(session, svc, protocol.board.organisation, protocol, version, actor)
         protocol.status, protocol.updated_at = ProtocolStatus.WITHDRAWN, svc.clock()
         record(session, svc, org_id=org_id, kind="withdrawn", protocol_id=protocol.id, actor=actor, reason=reason)
+        secretary = live(current)[0].name if current else ""
+        for person in told:
+            queue_mail(session, svc, mails.withdrawn(to=person.email, signer_name=person.name,
+                                                     board=protocol.board.name, meeting_date=protocol.meeting_date,
+                                                     reason=reason, secretary_name=secretary, lang=svc.settings.lang),
+                       org_id=org_id)

@@ -17,6 +17,7 @@ from ..errors import SigneringError
 from ..models import Notice, Protocol, ProtocolVersion, SealedFile
 from ..pdf.renew import newest_timestamp
 from ..pdf.seal import seal
+from . import seal_block
 from .audit import queue_mail, record
 from .blob_refs import drop_on_error, drop_unreferenced
 from .translog_store import append_sealed
@@ -28,13 +29,17 @@ log = logging.getLogger("signering.sealing")
 def seal_pending(svc) -> int:
     with svc.db.read() as session:
         pending = session.execute(select(ProtocolVersion.id).filter_by(seal_pending=True, voided=False)
-                                  ).scalars().all()
+                                  .where(ProtocolVersion.seal_blocked.is_(None))).scalars().all()
     done = 0
     for version_id in pending:
         try:
             done += seal_version(svc, version_id)
         except SigneringError as exc:
-            log.warning("seal of version %s postponed: %s", version_id, exc.message("en"))
+            if seal_block.is_permanent(exc):
+                if seal_block.block(svc, version_id, exc):
+                    log.warning("seal of version %s blocked until the staff act: %s", version_id, exc.message("en"))
+            else:
+                log.warning("seal of version %s postponed: %s", version_id, exc.message("en"))
     return done
 
 
@@ -44,10 +49,13 @@ def seal_version(svc, version_id: int) -> int:
     The result is applied only if the version is still what was sealed; else it is dropped."""
     with svc.db.read() as session:
         version = session.get(ProtocolVersion, version_id)
-        if version is None or not version.seal_pending or version.voided:
+        if version is None or not version.seal_pending or version.voided or version.seal_blocked:
             return 0
         base_sha, original_sha = version.working_sha256, version.original_sha256
         org = version.protocol.board.organisation
+        blocked = seal_block.precheck(version.protocol, svc.today())
+    if blocked is not None:
+        raise blocked
     keys = svc.keys_for(org)
     sealed = seal(svc.blobs.read(base_sha), keys=keys, timestamper=svc.timestamper_for(org),
                   document_sha256=original_sha)
@@ -66,7 +74,8 @@ def _apply_seal(svc, version_id: int, base_sha: str, sealed_sha: str, written: l
     with drop_on_error(svc, written), svc.db.write() as session:
         version = session.execute(select(ProtocolVersion).filter_by(id=version_id).with_for_update()
                                   ).scalar_one_or_none()
-        if version is None or not version.seal_pending or version.voided or version.working_sha256 != base_sha:
+        if (version is None or not version.seal_pending or version.voided or version.seal_blocked
+                or version.working_sha256 != base_sha):
             return False  # another worker sealed it first, or it was withdrawn meanwhile
         protocol = version.protocol
         org = protocol.board.organisation
@@ -90,7 +99,8 @@ def _apply_seal(svc, version_id: int, base_sha: str, sealed_sha: str, written: l
                 queue_mail(session, svc, mails.sealed(
                     to=person.email, board=protocol.board.name, meeting_date=protocol.meeting_date,
                     sealed_url=svc.urls.sealed_pdf(sealed_sha),
-                    verify_url=svc.urls.verify(version.original_sha256), lang=svc.settings.lang),
+                    verify_url=svc.urls.verify(version.original_sha256), lang=svc.settings.lang,
+                    kind=protocol.kind or "protokoll", paragraphs=list(protocol.paragraphs or [])),
                     org_id=org.id)
         return True
 
@@ -145,10 +155,12 @@ def _send_extract(session, svc, org, protocol, version) -> None:
     sealed_url = svc.urls.sealed_pdf(version.sealed_sha256)
     verify_url = svc.urls.verify(version.original_sha256)
     sent = []
-    for name, email in extract_recipients(svc, session, protocol):
+    found, missing = extract_recipients(svc, session, protocol)
+    for name, email in found:
         queue_mail(session, svc, mails.extract_sent(
             to=email, recipient_name=name, board=protocol.board.name, meeting_date=protocol.meeting_date,
             paragraphs=list(protocol.paragraphs or []), sealed_url=sealed_url, verify_url=verify_url,
             lang=svc.settings.lang), org_id=org.id)
         sent.append(email)
-    record(session, svc, org_id=org.id, kind="extract_sent", protocol_id=protocol.id, to=", ".join(sent))
+    record(session, svc, org_id=org.id, kind="extract_sent", protocol_id=protocol.id, to=", ".join(sent),
+           missing=", ".join(missing))

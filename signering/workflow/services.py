@@ -7,6 +7,7 @@ directories, a real SMTP server and a fixed clock.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Callable
@@ -40,6 +41,15 @@ class Settings:
     #: host names, addresses or networks that webhooks may reach although they are not public
     #: (a list, or text separated by commas or spaces; see signering.webhook_guard.Policy)
     webhook_allowed_hosts: str | tuple[str, ...] = ()
+    #: the installation's transparency-log key (Ed25519 PEM); empty: ``log_key.pem`` beside the
+    #: blob directory (runtime.py always names the instance directory's)
+    log_key_file: str = ""
+    #: the log's origin (first line of every checkpoint, and the key's name); used once, when the
+    #: first checkpoint is made, and fixed from then on. Empty: ``<host of base_url>/log``
+    log_origin: str = ""
+    #: witnesses whose cosignatures the log accepts: C2SP verifier keys ``name+hash+base64``
+    #: (a list, or text separated by commas or spaces; see translog.cosignature)
+    log_witnesses: str | tuple[str, ...] = ()
 
 
 @dataclass
@@ -55,6 +65,7 @@ class Services:
     #: org slug -> keys; filled lazily, since loading keys reads files (or opens a token)
     _keys: dict[str, OrgKeys] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _log_signer: object = None
 
     @property
     def box(self) -> SealedBox:
@@ -86,6 +97,18 @@ class Services:
         from ..signature_provider import OrganisationCA
 
         return OrganisationCA(self.keys_for(org), self.timestamper_for(org))
+
+    @property
+    def log_signer(self):
+        """The installation's log key (``translog.log_key.LogSigner``), loaded on first use."""
+        from ..translog.log_key import LogSigner
+
+        with self._lock:
+            if self._log_signer is None:
+                path = self.settings.log_key_file or os.path.join(
+                    os.path.dirname(os.path.abspath(str(self.blobs.root))), "log_key.pem")
+                self._log_signer = LogSigner(os.path.abspath(path))
+            return self._log_signer
 
     @property
     def urls(self) -> PublicUrls:

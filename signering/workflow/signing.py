@@ -16,16 +16,17 @@ from sqlalchemy import select
 from ..clock import aware as _aware
 from ..mail import templates as mails
 from ..errors import InputError
-from ..models import Organisation, Protocol, ProtocolVersion, SignatureRequest
+from ..models import Notice, Organisation, Protocol, ProtocolVersion, SignatureRequest
 from ..pdf.chain import Route, sign_step
 from ..pdf.signature_page import PageSigner
 from .audit import queue_mail, record
 from . import claims
-from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, LoginRequired,
+from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, LinkUsed, LoginRequired,
                      SignatureInProgress, TooManyRequests, WrongCode)
 from .blob_refs import drop_on_error, drop_unreferenced
 from .finalize import activate, live
 from .signer_auth import EMAIL_CODE, OIDC, requires_login
+from .staff_addresses import staff_addresses
 from .secrets import code_hash, codes_match, new_code, token_hash
 from ..route import DONE, ProtocolStatus, RequestStatus
 
@@ -49,6 +50,46 @@ class SigningView:
     signer_auth: str
     signed_so_far: tuple[tuple[str, str, dt.datetime], ...]
     still_to_sign: tuple[tuple[str, str], ...]
+    #: protokoll, utdrag or omedelbar, and an extract's paragraphs: what the page and its title name
+    kind: str = "protokoll"
+    paragraphs: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignedLink:
+    """What a used link tells its own signer: when they signed and where the protocol goes next.
+    Nothing about anyone else but what the anslagstavla will show anyway."""
+    board: str
+    meeting_date: dt.date
+    signed_at: dt.datetime
+    organisation_slug: str
+    #: this signature was the last one: the protocol is now sealed and posted
+    was_last: bool
+    #: the protocol's notice on the anslagstavla, once posted
+    notice_id: int | None
+
+
+def _signed_link(session, svc, request: SignatureRequest) -> SignedLink | None:
+    """The used link's story while the link would still have been valid; None after that, or when
+    its version was replaced or the protocol withdrawn (then the link just no longer works)."""
+    version, protocol = request.version, request.version.protocol
+    if (request.status != RequestStatus.SIGNED or version.voided or protocol.status == ProtocolStatus.WITHDRAWN
+            or request.token_expires_at is None or _aware(request.token_expires_at) < svc.clock()):
+        return None
+    notice = session.execute(select(Notice.id).filter_by(protocol_id=protocol.id)).scalar_one_or_none()
+    return SignedLink(board=protocol.board.name, meeting_date=protocol.meeting_date, signed_at=request.signed_at,
+                      organisation_slug=protocol.board.organisation.slug,
+                      was_last=max(r.position for r in live(version)) == request.position, notice_id=notice)
+
+
+def signed_link(svc, token: str) -> SignedLink | None:
+    """For the page after a signature: the same story as a used link tells."""
+    if not token or len(token) > 200:
+        return None
+    with svc.db.read() as session:
+        request = session.execute(select(SignatureRequest).filter_by(token_hash=token_hash(token))
+                                  ).scalar_one_or_none()
+        return _signed_link(session, svc, request) if request is not None else None
 
 
 def _find(session, svc, token: str, *, lock: bool) -> SignatureRequest:
@@ -62,6 +103,9 @@ def _find(session, svc, token: str, *, lock: bool) -> SignatureRequest:
         raise LinkInvalid()
     if request.status == RequestStatus.LOCKED:
         raise LinkLocked()
+    if request.status == RequestStatus.SIGNED:
+        signed = _signed_link(session, svc, request)
+        raise LinkUsed(signed) if signed else LinkInvalid()
     status = request.status
     if status == RequestStatus.SIGNING and request.version.protocol.status == ProtocolStatus.SIGNING:
         _settle_claim(svc, request, lock=lock)
@@ -104,6 +148,7 @@ def _view(request: SignatureRequest) -> SigningView:
         signed_so_far=tuple((r.name, r.role, r.signed_at) for r in version.requests if r.status == RequestStatus.SIGNED),
         still_to_sign=tuple((r.name, r.role) for r in version.requests
                             if r.position > request.position and r.status in (RequestStatus.WAITING, RequestStatus.ACTIVE)),
+        kind=protocol.kind or "protokoll", paragraphs=tuple(protocol.paragraphs or ()),
     )
 
 
@@ -149,8 +194,11 @@ def send_code(svc, token: str, *, ip: str = "") -> None:
         code = new_code()
         request.code_hash = code_hash(svc.settings.secret_key, request.id, code)
         request.code_expires_at = now + valid
+        protocol = request.version.protocol
         queue_mail(session, svc, mails.code(to=request.email, signer_name=request.name, code=code,
-                                            minutes_valid=svc.settings.code_valid_minutes, lang=svc.settings.lang),
+                                            minutes_valid=svc.settings.code_valid_minutes, lang=svc.settings.lang,
+                                            kind=protocol.kind or "protokoll",
+                                            paragraphs=list(protocol.paragraphs or [])),
                    org_id=request.version.protocol.organisation_id)
         record(session, svc, org_id=request.version.protocol.organisation_id, kind="code_sent",
                protocol_id=request.version.protocol_id, request_id=request.id, actor=request.email, ip=ip)
@@ -313,7 +361,8 @@ def _apply_signature(session, svc, request: SignatureRequest, version: ProtocolV
     org: Organisation = protocol.board.organisation
     version.working_sha256 = new_sha
     now = svc.clock()
-    request.status, request.signed_at, request.token_hash, request.claimed_by = RequestStatus.SIGNED, now, None, None
+    # The token's hash stays: the used link can then tell its signer when they signed (LinkUsed).
+    request.status, request.signed_at, request.claimed_by = RequestStatus.SIGNED, now, None
     protocol.updated_at = now
     record(session, svc, org_id=org.id, kind="signed", protocol_id=protocol.id, request_id=request.id,
            actor=request.email, ip=ip, position=request.position,
@@ -339,8 +388,10 @@ def _decline(session, svc, request: SignatureRequest, reason: str, ip: str) -> N
            request_id=request.id, actor=request.email, ip=ip, reason=reason,
            webhook_payload={"protocol_id": protocol.id, "signer": request.name, "role": request.role,
                             "reason": reason})
-    queue_mail(session, svc, mails.declined(to_secretary=live(version)[0].email, signer_name=request.name,
-                                            reason=reason, board=protocol.board.name,
-                                            meeting_date=protocol.meeting_date,
-                                            protocol_url=svc.urls.staff_protocol(protocol.id), lang=svc.settings.lang),
-               org_id=protocol.organisation_id)
+    for address in staff_addresses(protocol, version):
+        queue_mail(session, svc, mails.declined(to_secretary=address, signer_name=request.name,
+                                                reason=reason, board=protocol.board.name,
+                                                meeting_date=protocol.meeting_date,
+                                                protocol_url=svc.urls.staff_protocol(protocol.id),
+                                                lang=svc.settings.lang),
+                   org_id=protocol.organisation_id)

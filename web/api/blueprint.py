@@ -69,9 +69,10 @@ def create_protocol():
     svc, who = _services(), caller()
     new_id = finalize(svc, org_id=who.org_id, board_name=board, meeting_date=meeting_date, signers=signers,
                       upload=upload.stream, filename=upload.filename or "protokoll.pdf", actor=who.actor,
-                      protocol_id=protocol_id)
+                      protocol_id=protocol_id, confirm_late=inputs.confirm_late(metadata))
     with svc.db.read() as session:
-        body = views.protocol(_scoped(session, who.org_id, new_id))
+        protocol = _scoped(session, who.org_id, new_id)
+        body = {**views.protocol(protocol), "warnings": views.upload_warnings(session, protocol, current_lang())}
     return body, 201, {"Location": url_for(".get_protocol", protocol_id=new_id)}
 
 

@@ -26,7 +26,7 @@ MAX_OFFSET = 10**9
 # SQLite and PostgreSQL BIGINT: a larger id must be a 404, not an overflow inside the driver.
 MAX_ID = 2**63 - 1
 
-METADATA_FIELDS = ("board", "meeting_date", "signers", "protocol_id")
+METADATA_FIELDS = ("board", "meeting_date", "signers", "protocol_id", "confirm_late")
 SIGNER_FIELDS = ("name", "email", "role", "personnummer")
 DECISION_FIELDS = ("code", "decision", "reason")
 PROTOCOL_STATUSES = tuple(status.value for status in ProtocolStatus)
@@ -147,6 +147,15 @@ def protocol_metadata(data: dict) -> tuple[str, dt.date, list[SignerInput], int 
                          "version.", "The field \"protocol_id\" must be a positive integer: the id of the protocol "
                          "that gets a new version.", field="protocol_id")
     return board, meeting_date, people, protocol_id
+
+
+def confirm_late(data: dict) -> bool:
+    """``confirm_late``: the caller knows the justering deadline has passed and sends the protocol anyway."""
+    value = data.get("confirm_late", False)
+    if not isinstance(value, bool):
+        raise InputError("Fältet \"confirm_late\" ska vara true eller false.",
+                         "The field \"confirm_late\" must be true or false.", field="confirm_late")
+    return value
 
 
 def decision_body(request) -> tuple[str, str, str]:

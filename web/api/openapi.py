@@ -65,6 +65,8 @@ _PDF = {"content": {"application/pdf": {"schema": {"type": "string", "contentMed
 _BEARER = [{"bearerAuth": []}]
 _PUBLIC = []
 
+CHECKPOINT = {"type": "string", "description": "A C2SP signed-note checkpoint (docs/translog.md): origin, size and base64 root, each on its own line, a blank line, then signature lines `— <name> <base64(key hash ‖ signature)>`; the log's own line first (Ed25519, key name = origin), then any witness cosignatures. Check it against the pinned log key, never against a key this API serves."}
+
 SCHEMAS = {
     "Error": {
         "type": "object",
@@ -106,6 +108,11 @@ SCHEMAS = {
                         "description": "In signing order: sekreterare, ordforande, then justerare."},
             "protocol_id": {"type": "integer", "minimum": 1,
                             "description": "Upload a new version of this protocol; its old route is voided."},
+            "confirm_late": {"type": "boolean", "default": False,
+                             "description": "Send the protocol although the last day for justering (14 days after "
+                                            "the meeting) has passed. Without it such an upload is answered 409 "
+                                            "justering_deadline_passed. A meeting date in the future is always "
+                                            "refused (422 meeting_date_in_future)."},
         },
     },
     "ProtocolUpload": {
@@ -156,6 +163,23 @@ SCHEMAS = {
             _ref("ProtocolSummary"),
             {"type": "object", "required": ["signers"],
              "properties": {"signers": {"type": "array", "items": _ref("Signer")}}},
+        ],
+    },
+    "UploadWarning": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            "code": {"type": "string", "enum": ["meeting_date_differs_from_pdf"]},
+            "message": {"type": "string"},
+            "meeting_date": DATE,
+            "pdf_meeting_date": DATE,
+        },
+    },
+    "CreatedProtocol": {
+        "allOf": [
+            _ref("Protocol"),
+            {"type": "object", "required": ["warnings"],
+             "properties": {"warnings": {"type": "array", "items": _ref("UploadWarning")}}},
         ],
     },
     "ProtocolList": {
@@ -221,6 +245,11 @@ SCHEMAS = {
             "organisation": {"type": "string"},
             "kind": {"type": "string", "examples": ["bevis_om_justering"]},
             "title": {"type": "string"},
+            "body": {"type": "string", "description": "The notice's text (empty for a bevis om justering without "
+                                                      "notes). Paragraphs are separated by blank lines."},
+            "correction": {"type": ["string", "null"],
+                           "description": "Corrections made while the notice is up, one per line as "
+                                          "\"YYYY-MM-DD: what was corrected\"; null when never corrected."},
             "board": {"type": ["string", "null"]},
             "meeting_date": {"oneOf": [DATE, {"type": "null"}]},
             "justering_date": {"oneOf": [DATE, {"type": "null"}]},
@@ -297,6 +326,10 @@ SCHEMAS = {
             "identified_by": {"type": ["string", "null"], "enum": ["oidc", "email_code", "csc", None],
                               "description": "Signers only: how the signer was identified, from the certificate "
                                              "policy (e-legitimation, or a one-time code by e-mail)."},
+            "indication": {"type": ["string", "null"], "enum": ["TOTAL_PASSED", "INDETERMINATE", "TOTAL_FAILED", None],
+                           "description": "ETSI EN 319 102-1 long-term validation with the file's own data."},
+            "subindication": {"type": ["string", "null"],
+                              "description": "The standard's subindication when not passed (e.g. HASH_FAILURE)."},
         },
     },
     "Finding": {
@@ -327,53 +360,90 @@ SCHEMAS = {
             "problems": {"type": "array", "items": {"type": "string"},
                          "description": "The findings' messages in Swedish (the older form of findings)."},
             "findings": {"type": "array", "items": _ref("Finding")},
+            "verified_at": {"type": ["string", "null"], "format": "date-time",
+                            "description": "The moment the file was judged as of (UTC)."},
             "registry": _ref("RegistryEntry"),
         },
     },
-    "SignedTreeHead": {
+    "LogHead": {
         "type": "object",
-        "description": "The transparency log's signed tree head (RFC 9162 style).",
-        "required": ["origin", "tree_size", "root_hash", "timestamp", "signature_algorithm", "key_id", "signature"],
+        "description": "The log's newest checkpoint, made and signed once when the tree reached this size.",
+        "required": ["origin", "tree_size", "root_hash", "checkpoint", "created_at", "key_fingerprint"],
+        "properties": {
+            "origin": {"type": "string", "description": "The log's name: first line of every checkpoint and "
+                       "the name its key signs under. Fixed when the first checkpoint was made."},
+            "tree_size": {"type": "integer", "minimum": 0},
+            "root_hash": {**SHA256, "description": "The checkpoint's root, hex (the note carries it in base64)."},
+            "checkpoint": CHECKPOINT,
+            "created_at": {**DATETIME, "description": "When the checkpoint was made (not signed: the signed "
+                           "statement is the checkpoint text)."},
+            "key_fingerprint": {**SHA256, "description": "SHA-256 of the log key's DER SubjectPublicKeyInfo. "
+                                "Compare with the fingerprint you pinned; do not adopt it from here."},
+        },
+    },
+    "LogKey": {
+        "type": "object",
+        "description": "The installation's log key (Ed25519). Pin it by the fingerprint published in the "
+                       "service's instructions and on every signature page.",
+        "required": ["origin", "algorithm", "public_key_pem", "verifier_key", "fingerprint"],
         "properties": {
             "origin": {"type": "string"},
-            "tree_size": {"type": "integer", "minimum": 0},
-            "root_hash": SHA256,
-            "timestamp": DATETIME,
-            "signature_algorithm": {"type": "string"},
-            "key_id": HEX,
-            "signature": HEX,
-            "signed_body": {"type": "string", "description": "The exact text that was signed."},
-            "public_key_pem": {"type": "string", "description": "The log's public key (the installation's log key, not an organisation's e-sigill)."},
+            "algorithm": {"type": "string", "enum": ["ed25519"]},
+            "public_key_pem": {"type": "string", "description": "SubjectPublicKeyInfo, PEM."},
+            "verifier_key": {"type": "string", "description": "C2SP note verifier key `<origin>+<key hash hex>+"
+                             "<base64(0x01 ‖ public key)>`."},
+            "fingerprint": SHA256,
+            "fingerprint_grouped": {"type": "string", "description": "The fingerprint in groups of four, as printed."},
         },
     },
     "LogLeaf": {
         "type": "object",
-        "required": ["board", "meeting_date", "organisation", "original_sha256", "sealed_at", "sealed_sha256"],
+        "description": "A leaf in JSON form. Version 2 (`leaf_version` \"2\") names the organisation by its slug "
+                       "(`organisation_id`); version 1 (no `leaf_version`) by its display name (`organisation`). "
+                       "Verify `leaf_json`, the exact bytes hashed, not this object.",
+        "required": ["board", "meeting_date", "original_sha256", "sealed_at", "sealed_sha256"],
         "properties": {
             "board": {"type": "string"},
+            "leaf_version": {"type": "string", "enum": ["2"]},
             "meeting_date": DATE,
             "organisation": {"type": "string"},
+            "organisation_id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{1,62}$"},
             "original_sha256": SHA256,
-            "sealed_at": DATETIME,
+            "sealed_at": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$"},
             "sealed_sha256": SHA256,
         },
     },
     "InclusionAnswer": {
         "type": "object",
-        "required": ["leaf", "leaf_json", "inclusion_proof", "tree_head"],
+        "required": ["leaf", "leaf_json", "inclusion_proof", "checkpoint"],
         "properties": {
             "leaf": _ref("LogLeaf"),
-            "leaf_json": {"type": "string", "description": "The exact bytes hashed into the leaf."},
+            "leaf_json": {"type": "string", "description": "The exact bytes hashed into the leaf (UTF-8): "
+                          "leaf hash = SHA-256(0x00 ‖ leaf_json)."},
             "inclusion_proof": _ref("InclusionProof"),
-            "tree_head": _ref("SignedTreeHead"),
+            "checkpoint": CHECKPOINT,
         },
     },
     "ConsistencyAnswer": {
         "type": "object",
-        "required": ["consistency_proof", "tree_head"],
+        "required": ["consistency_proof", "checkpoint_1", "checkpoint_2"],
         "properties": {
             "consistency_proof": _ref("ConsistencyProof"),
-            "tree_head": _ref("SignedTreeHead"),
+            "checkpoint_1": {**CHECKPOINT, "description": "The stored checkpoint of size `from`."},
+            "checkpoint_2": {**CHECKPOINT, "description": "The stored checkpoint of size `to`."},
+        },
+    },
+    "LogEntries": {
+        "type": "object",
+        "required": ["start", "end", "tree_size", "entries"],
+        "properties": {
+            "start": {"type": "integer", "minimum": 0},
+            "end": {"type": "integer", "minimum": 0, "description": "One past the last entry returned."},
+            "tree_size": {"type": "integer", "minimum": 0, "description": "The newest checkpoint's size."},
+            "entries": {"type": "array", "maxItems": 1000, "items": {
+                "type": "object", "required": ["index", "leaf_json", "leaf_hash"],
+                "properties": {"index": {"type": "integer", "minimum": 0}, "leaf_json": {"type": "string"},
+                               "leaf_hash": SHA256}}},
         },
     },
     "InclusionProof": {
@@ -419,7 +489,9 @@ PATHS = {
                 }},
             },
             "responses": {
-                "201": {**_json(_ref("Protocol"), "Created; `Location` names the new protocol."),
+                "201": {**_json(_ref("CreatedProtocol"), "Created; `Location` names the new protocol. `warnings` "
+                                "lists what the upload was accepted despite (the meeting date differing from "
+                                "the one read from the PDF)."),
                         "headers": {"Location": {"schema": {"type": "string"}}}},
                 **_errors(401, 404, 409, 413, 415, 422),
             },
@@ -547,9 +619,77 @@ PATHS = {
         "get": {
             "operationId": "getLogHead",
             "tags": ["transparency log"],
-            "summary": "The current signed tree head",
+            "summary": "The newest checkpoint",
             "security": _PUBLIC,
-            "responses": {"200": _json(_ref("SignedTreeHead"), "The signed tree head."), **_errors(503)},
+            "responses": {"200": _json(_ref("LogHead"), "The newest checkpoint and its fields."), **_errors(503)},
+        },
+    },
+    "/api/v1/log/checkpoint": {
+        "get": {
+            "operationId": "getLatestCheckpoint",
+            "tags": ["transparency log"],
+            "summary": "The newest checkpoint as a C2SP signed note (text/plain)",
+            "security": _PUBLIC,
+            "responses": {"200": {"description": "The signed note.", "content": {"text/plain": {"schema": CHECKPOINT}}},
+                          **_errors(503)},
+        },
+    },
+    "/api/v1/log/checkpoint/{size}": {
+        "get": {
+            "operationId": "getCheckpoint",
+            "tags": ["transparency log"],
+            "summary": "The checkpoint made when the tree reached `size`, as first signed (text/plain)",
+            "security": _PUBLIC,
+            "parameters": [{"name": "size", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 0}}],
+            "responses": {"200": {"description": "The signed note.", "content": {"text/plain": {"schema": CHECKPOINT}}},
+                          "404": _error("The log has not reached that size.")},
+        },
+    },
+    "/api/v1/log/checkpoint/{size}/cosignature": {
+        "post": {
+            "operationId": "postCosignature",
+            "tags": ["transparency log"],
+            "summary": "A witness's cosignature of the checkpoint of `size` (docs/translog.md §6a)",
+            "description": "The body is one or more C2SP signed-note signature lines (or the whole cosigned note) "
+                           "by a witness configured in SIGNERING_LOG_WITNESSES: tlog-cosignature v1 (key type 0x04) "
+                           "or plain Ed25519 (0x01) over exactly the stored checkpoint text. Kept and served with "
+                           "the checkpoint from then on.",
+            "security": _PUBLIC,
+            "parameters": [{"name": "size", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 0}}],
+            "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}},
+            "responses": {"200": _json({"type": "object", "required": ["tree_size", "checkpoint"], "properties": {
+                              "tree_size": {"type": "integer", "minimum": 0}, "checkpoint": CHECKPOINT}},
+                              "The checkpoint as now served, with the witnesses' lines."),
+                          "400": _error("The body is not UTF-8 text."),
+                          "403": _error("`unknown_witness`: the line is by a key not configured as a witness."),
+                          "404": _error("The log has not reached that size."),
+                          "422": _error("`cosignature_invalid`: malformed, or not valid over that checkpoint's text."),
+                          **_errors(503)},
+        },
+    },
+    "/api/v1/log/key": {
+        "get": {
+            "operationId": "getLogKey",
+            "tags": ["transparency log"],
+            "summary": "The log's public key (pin it by its published fingerprint)",
+            "security": _PUBLIC,
+            "responses": {"200": _json(_ref("LogKey"), "The log key."), **_errors(503)},
+        },
+    },
+    "/api/v1/log/entries": {
+        "get": {
+            "operationId": "getLogEntries",
+            "tags": ["transparency log"],
+            "summary": "Leaves `start` to `end` (exclusive), at most 1000 per answer",
+            "security": _PUBLIC,
+            "parameters": [
+                {"name": "start", "in": "query", "required": True, "schema": {"type": "integer", "minimum": 0}},
+                {"name": "end", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0},
+                 "description": "Default and upper bound: the newest checkpoint's size, and start + 1000."},
+            ],
+            "responses": {"200": _json(_ref("LogEntries"), "The leaves."), **_errors(400, 503)},
         },
     },
     "/api/v1/log/proof/{sha256}": {
@@ -558,9 +698,13 @@ PATHS = {
             "tags": ["transparency log"],
             "summary": "Inclusion proof of a sealed protocol (by original or sealed SHA-256)",
             "security": _PUBLIC,
-            "parameters": [_SHA_PATH],
-            "responses": {"200": _json(_ref("InclusionAnswer"), "The leaf, its proof and the tree head it "
-                                       "leads to."), **_errors(400, 404, 503)},
+            "parameters": [_SHA_PATH, {"name": "tree_size", "in": "query", "required": False,
+                                       "schema": {"type": "integer", "minimum": 1},
+                                       "description": "Prove against this size's checkpoint (default: the newest)."}],
+            "responses": {"200": _json(_ref("InclusionAnswer"), "The leaf, its proof and the checkpoint it "
+                                       "leads to."), **_errors(400, 503),
+                          "404": _error("No sealed protocol with this hash is in the log. The log is one public "
+                                        "log of every organisation's sealed protocols; nothing in it is hidden.")},
         },
     },
     "/api/v1/log/consistency": {
@@ -575,8 +719,9 @@ PATHS = {
                 {"name": "to", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0},
                  "description": "The newer tree size (default: the current one)."},
             ],
-            "responses": {"200": _json(_ref("ConsistencyAnswer"), "The consistency proof and the current "
-                                       "tree head."), **_errors(400, 503)},
+            "responses": {"200": _json(_ref("ConsistencyAnswer"), "The consistency proof and the two stored "
+                                       "checkpoints it joins."), **_errors(400, 503),
+                          "404": _error("The log has no checkpoint of that size.")},
         },
     },
     "/api/v1/openapi.json": {

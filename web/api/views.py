@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from signering.models import Protocol, SignatureRequest
+from sqlalchemy import select
+
+from signering.models import Event, Protocol, SignatureRequest
+from signering.workflow import meeting_dates
 from signering.workflow.signing import SigningView
 
 
@@ -59,3 +62,13 @@ def signing_view(view: SigningView) -> dict:
         "signed_so_far": [{"name": name, "role": role, "signed_at": when(at)} for name, role, at in view.signed_so_far],
         "still_to_sign": [{"name": name, "role": role} for name, role in view.still_to_sign],
     }
+
+
+def upload_warnings(session, protocol: Protocol, lang: str) -> list[dict]:
+    """What the upload of the protocol's current version was warned about (the meeting date
+    differing from the PDF's); the protocol was accepted all the same."""
+    number = protocol.current.number if protocol.current else None
+    details = session.execute(select(Event.detail).filter_by(protocol_id=protocol.id, kind="date_mismatch",
+                                                             organisation_id=protocol.organisation_id)).scalars()
+    found = [meeting_dates.from_event(d) for d in details if (d or {}).get("version") == number]
+    return [w.to_dict(lang) for w in found if w is not None]

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from signering.local_time import local_time as when
+
 from ..extensions import csrf, current_lang
 from . import board, feed, log, verify
-from .present import day, kind_label, role_label, when
+from .present import day, kind_label, notice_title, role_label
 
 bp = Blueprint("public", __name__, static_folder="static", static_url_path="/public-static")
 
@@ -31,6 +33,11 @@ _ROUTES = [
     ("/api/v1/log/head", "log_head", log.head, ["GET"]),
     ("/api/v1/log/proof/<sha256>", "log_proof", log.proof, ["GET"]),
     ("/api/v1/log/consistency", "log_consistency", log.consistency, ["GET"]),
+    ("/api/v1/log/checkpoint", "log_checkpoint_latest", log.checkpoint, ["GET"]),
+    ("/api/v1/log/checkpoint/<int:size>", "log_checkpoint", log.checkpoint, ["GET"]),
+    ("/api/v1/log/checkpoint/<int:size>/cosignature", "log_cosignature", log.cosignature, ["POST"]),
+    ("/api/v1/log/key", "log_key", log.key, ["GET"]),
+    ("/api/v1/log/entries", "log_entries", log.entries, ["GET"]),
 ]
 
 for _rule, _endpoint, _view, _methods in _ROUTES:
@@ -39,10 +46,13 @@ for _rule, _endpoint, _view, _methods in _ROUTES:
 # Verification only reads; a token would force a session cookie on every anonymous visitor.
 csrf.exempt(verify.verify_post)
 csrf.exempt(verify.api_verify_post)
+# Witnesses are machines without sessions; a cosignature is checked against a configured key instead.
+csrf.exempt(log.cosignature)
 
 
 @bp.context_processor
 def _helpers():
     lang = current_lang()
-    return {"day": lambda value: day(value, lang), "kind_label": kind_label, "role_label": role_label,
+    return {"day": lambda value: day(value, lang), "kind_label": kind_label, "notice_title": notice_title,
+            "role_label": role_label,
             "when": when}

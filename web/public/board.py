@@ -12,12 +12,14 @@ from flask import abort, g, redirect, render_template, request, send_file, url_f
 from sqlalchemy import null, select
 
 from signering import notices as notice_rules
+from signering.local_time import STOCKHOLM
 from signering.models import Notice, Organisation, Protocol, ProtocolVersion
 from signering.registry import InvalidHash, normalise
 
 from ..extensions import services
+from .log import latest_note
 from .page_cache import app_cache
-from .present import STOCKHOLM, notice_view, paragraphs
+from .present import notice_view, paragraphs
 from signering.route import JUSTERAT, NoticeStatus
 
 ARCHIVE_PAGE = 50
@@ -77,7 +79,8 @@ def board(org: str):
     if found is None:
         abort(404)
     org_id, name, fingerprint = found
-    key = (org, g.lang, page, fingerprint)
+    checkpoint = latest_note()
+    key = (org, g.lang, page, fingerprint, checkpoint)
     # The rendered board is the same for every visitor until a notice goes up or comes down
     # (the fingerprint) or the day changes; the TTL only bounds memory, not correctness.
     cache = app_cache("board", max_entries=256, ttl=60)
@@ -86,12 +89,12 @@ def board(org: str):
         return html
     total = fingerprint[0]
     with svc.db.read() as session:
-        items = [notice_view(n, svc.settings.base_url, org)
+        items = [notice_view(n, svc.settings.base_url, org, today)
                  for n in notice_rules.current(session, org_id, today, offset=(page - 1) * BOARD_PAGE,
                                                limit=BOARD_PAGE)]
     pages = max(1, -(-total // BOARD_PAGE))
     html = render_template("public/board.html", org_slug=org, org_name=name, notices=items, paragraphs=paragraphs,
-                           total=total, page=page, pages=pages)
+                           total=total, page=page, pages=pages, checkpoint=checkpoint)
     cache.put(key, html)
     return html
 
@@ -100,11 +103,12 @@ def archive(org: str):
     svc = services()
     query = (request.args.get("q") or "").strip()[:200]
     page = _page()
+    today = svc.today()
     with svc.db.read() as session:
         row = _org(session, org)
         found, total = notice_rules.archived(session, row.id, query, offset=(page - 1) * ARCHIVE_PAGE,
-                                             limit=ARCHIVE_PAGE)
-        items = [notice_view(n, svc.settings.base_url, row.slug) for n in found]
+                                             limit=ARCHIVE_PAGE, today=today)
+        items = [notice_view(n, svc.settings.base_url, row.slug, today) for n in found]
         name = row.name
     pages = max(1, -(-total // ARCHIVE_PAGE))
     return render_template("public/archive.html", org_slug=org, org_name=name, notices=items, q=query,
@@ -116,10 +120,12 @@ def notice(org: str, notice_id: int):
     with svc.db.read() as session:
         row = _org(session, org)
         item = session.execute(select(Notice).filter_by(id=notice_id, organisation_id=row.id)).scalar_one_or_none()
-        # A notice announced for a later day is not public until that day.
-        if item is None or (item.status == NoticeStatus.POSTED and item.posted_date > svc.today()):
+        # A notice announced for a later day is not public until that day, and one taken down
+        # before that day never was.
+        today = svc.today()
+        if item is None or item.posted_date > min(today, item.takedown_date):
             abort(404)
-        view = notice_view(item, svc.settings.base_url, row.slug)
+        view = notice_view(item, svc.settings.base_url, row.slug, today)
         name = row.name
     return render_template("public/notice.html", org_slug=org, org_name=name, n=view, paragraphs=paragraphs)
 

@@ -16,8 +16,10 @@ from sqlalchemy import select
 
 from signering import notices as notice_rules
 from signering.models import Organisation
+from signering.text_safety import one_line, xml_safe
 
 from ..extensions import current_lang, services
+from .log import latest_note
 from .present import api_fields, day, kind_label, notice_view
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -30,8 +32,8 @@ def _utc(value: dt.datetime | None) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _current(org_slug: str | None) -> tuple[list[tuple[dict, str, object]], str | None]:
-    """[(view, organisation name, created_at)] and the organisation's name (None for all)."""
+def _current(org_slug: str | None) -> tuple[list[tuple[dict, str, tuple]], str | None]:
+    """[(view, organisation name, (went up, last changed))] and the organisation's name (None for all)."""
     svc = services()
     with svc.db.read() as session:
         orgs = {o.id: o for o in session.execute(select(Organisation)).scalars()}
@@ -43,7 +45,8 @@ def _current(org_slug: str | None) -> tuple[list[tuple[dict, str, object]], str 
         else:
             org, rows = None, notice_rules.current_all(session, svc.today())
         items = [(notice_view(n, svc.settings.base_url, orgs[n.organisation_id].slug),
-                  orgs[n.organisation_id].name, n.created_at) for n in rows]
+                  orgs[n.organisation_id].name, (notice_rules.went_up_at(n), notice_rules.last_changed_at(n)))
+                 for n in rows]
         return items, org.name if org else None
 
 
@@ -61,6 +64,8 @@ def _summary(view: dict, lang: str) -> str:
     parts += [f"{label}: {value}." for label, value in facts if value]
     if view["body"]:
         parts.append(view["body"])
+    if view["correction"]:
+        parts.append(_("Rättelse: %(note)s", note=view["correction"]))
     return " ".join(parts)
 
 
@@ -74,17 +79,23 @@ def atom(org: str | None = None):
     sub = lambda parent, tag, text=None, **attrs: _sub(parent, tag, text, attrs)  # noqa: E731
     sub(feed, "id", page)
     sub(feed, "title", _("Anslagstavla – %(org)s", org=org_name) if org_name else _("Anslagstavlor"))
-    sub(feed, "updated", _utc(max((created for _v, _n, created in items), default=None, key=_utc)))
+    sub(feed, "updated", _utc(max((changed for _v, _n, (_up, changed) in items), default=None, key=_utc)))
     sub(feed, "link", rel="self", href=f"{page}.atom")
     sub(feed, "link", rel="alternate", type="text/html", href=page)
+    latest = latest_note()
+    if latest is not None:
+        # The checkpoint's text in the title: copies of the feed keep the head, not just a link.
+        size, note = latest
+        sub(feed, "link", rel="related", type="text/plain", href=f"{base}/api/v1/log/checkpoint/{size}",
+            title=one_line(note.split("\n\n", 1)[0].replace("\n", " ")))
     author = sub(feed, "author")
     sub(author, "name", org_name or "Signering")
-    for view, name, created in items:
+    for view, name, (went_up, changed) in items:
         entry = sub(feed, "entry")
         sub(entry, "id", view["url"])
-        sub(entry, "title", f"{kind_label(view['kind'])}: {view['title']}")
-        sub(entry, "updated", _utc(created))
-        sub(entry, "published", _utc(created))
+        sub(entry, "title", one_line(f"{kind_label(view['kind'])}: {view['title']}"))
+        sub(entry, "updated", _utc(changed))
+        sub(entry, "published", _utc(went_up))
         sub(entry, "link", rel="alternate", type="text/html", href=view["url"])
         if view["sealed_pdf_url"]:
             sub(entry, "link", rel="enclosure", type="application/pdf", href=view["sealed_pdf_url"])
@@ -96,9 +107,11 @@ def atom(org: str | None = None):
 
 
 def _sub(parent, tag: str, text: str | None, attrs: dict) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: v for k, v in attrs.items()})
+    # The stored text is cleaned when it is written, but rows from before that, or an
+    # organisation's name, pass here too: one character XML cannot carry breaks the whole feed.
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: xml_safe(v) for k, v in attrs.items()})
     if text is not None:
-        element.text = text
+        element.text = xml_safe(text)
     return element
 
 

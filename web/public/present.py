@@ -7,7 +7,6 @@ never e-mail addresses; the signers list is rebuilt key by key so nothing else s
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
@@ -15,7 +14,6 @@ from signering.legal_dates import format_date
 from signering.models import Notice
 from signering.route import NoticeStatus
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 def kind_label(kind: str) -> str:
@@ -25,6 +23,17 @@ def kind_label(kind: str) -> str:
         "kallelse": _("Kallelse"),
         "underrattelse": _("Underrättelse"),
     }.get(kind, kind)
+
+
+def notice_title(view: dict) -> str:
+    """The notice's title in the page's language. A bevis om justering's title was made from its
+    board and date ("Kommunstyrelsen, sammanträde 2025-09-16"), so it can be said in English too;
+    any other title is shown as the secretary wrote it."""
+    made = f"{view.get('board')}, sammanträde {view.get('meeting_date')}"
+    title = view.get("title") or ""
+    if view.get("kind") == "bevis_om_justering" and view.get("board") and title.startswith(made):
+        return _("%(board)s, sammanträde %(date)s", board=view["board"], date=view["meeting_date"]) + title[len(made):]
+    return title
 
 
 def role_label(role: str) -> str:
@@ -42,17 +51,6 @@ def day(value: dt.date | str | None, lang: str = "sv") -> str:
     return format_date(value, lang) if value else ""
 
 
-def when(value: dt.datetime | str | None) -> str:
-    """A moment as Swedish local time, '2025-10-07 11:30'; naive values are UTC (as SQLite returns them)."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
-
-
 def sealed_version(notice: Notice):
     """The sealed version behind a bevis om justering, or None."""
     if notice.protocol is None:
@@ -61,10 +59,13 @@ def sealed_version(notice: Notice):
     return sealed[-1] if sealed else None
 
 
-def notice_view(notice: Notice, base_url: str, org_slug: str) -> dict:
+def notice_view(notice: Notice, base_url: str, org_slug: str, today: dt.date | None = None) -> dict:
+    """With ``today``, a notice past its take-down date shows as taken down even before the
+    worker's sweep has archived it (names and PDF link gone with it)."""
     base = base_url.rstrip("/")
     version = sealed_version(notice)
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    up = notice.status == NoticeStatus.POSTED and (today is None or notice.takedown_date > today)
     view = {
         "id": notice.id,
         "organisation": org_slug,
@@ -78,15 +79,18 @@ def notice_view(notice: Notice, base_url: str, org_slug: str) -> dict:
         "appeal_last_day": iso(notice.appeal_last_day),
         "takedown_date": iso(notice.takedown_date),
         "forvaringsplats": notice.forvaringsplats or None,
-        "status": notice.status,
+        "status": NoticeStatus.POSTED if up else NoticeStatus.ARCHIVED,
         # Cleared by the sweep when the notice comes down; the check here is belt and braces.
         "signers": ([{"name": str(s.get("name", "")), "role": str(s.get("role", ""))} for s in notice.signers or []
-                     if isinstance(s, dict)] if notice.status == NoticeStatus.POSTED else []),
+                     if isinstance(s, dict)] if up else []),
+        # "2025-09-12: Rätt tid är 13.00" lines, oldest first; empty when never corrected
+        "correction": notice.correction_note or None,
+        "takedown_reason": notice.takedown_reason or None,
         "original_sha256": version.original_sha256 if version else None,
         "sealed_sha256": version.sealed_sha256 if version else None,
         # The PDF names the signers, so it is served only while the notice is up.
         "sealed_pdf_url": (f"{base}/protokoll/{version.sealed_sha256}.pdf"
-                           if version and notice.status == NoticeStatus.POSTED else None),
+                           if version and up else None),
         "verify_url": f"{base}/verifiera/{version.original_sha256}" if version else None,
         "url": f"{base}/{org_slug}/anslagstavla/{notice.id}",
     }
@@ -95,7 +99,7 @@ def notice_view(notice: Notice, base_url: str, org_slug: str) -> dict:
 
 def api_fields(view: dict) -> dict:
     """The documented JSON of ``GET /api/v1/notices``."""
-    keys = ("id", "organisation", "kind", "title", "board", "meeting_date", "justering_date", "posted_date",
+    keys = ("id", "organisation", "kind", "title", "body", "correction", "board", "meeting_date", "justering_date", "posted_date",
             "appeal_last_day", "takedown_date", "forvaringsplats", "signers", "sealed_pdf_url", "verify_url")
     return {k: view[k] for k in keys}
 

@@ -31,6 +31,7 @@ from signering.verification.report import VerificationReport
 
 from ..extensions import current_lang, services
 from .page_cache import app_cache
+from .verdict import answer_texts, builds_on_registered, file_answer
 from ..errors import retry_headers
 from signering.route import RegistryStatus
 
@@ -145,21 +146,26 @@ def verify_page():
     typed = (request.args.get("sha256") or "").strip()
     if typed:
         return redirect(url_for("public.verify_hash_page", sha256=typed))
-    return render_template("public/verify.html")
+    return render_template("public/verify.html", answers=answer_texts())
 
 
 def verify_post():
     try:
         report, found = check(_upload())
     except SigneringError as exc:
+        registry = getattr(exc, "registry", None)
         return render_template("public/verify_result.html", error=exc.message(current_lang()), report=None,
-                               registry=getattr(exc, "registry", None)), exc.http_status, retry_headers(exc)
-    return render_template("public/verify_result.html", error=None, report=report.to_json(current_lang()), registry=found)
+                               registry=registry, answer=file_answer(None, registry), builds_on=False
+                               ), exc.http_status, retry_headers(exc)
+    shown = report.to_json(current_lang())
+    return render_template("public/verify_result.html", error=None, report=shown, registry=found,
+                           answer=file_answer(shown, found), builds_on=builds_on_registered(shown, found))
 
 
 def verify_hash_page(sha256: str):
     found = _lookup(sha256)  # InvalidHash (400) is rendered by the app's error page
-    return render_template("public/verify_result.html", error=None, report=None, registry=found)
+    return render_template("public/verify_result.html", error=None, report=None, registry=found, answer=None,
+                           builds_on=False)
 
 
 def api_verify_hash(sha256: str):

@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 
-from signering.errors import InputError
+from signering.errors import InputError, SigneringError
 from signering.pdf.preview import page_png
 from signering.workflow import signing
-from signering.workflow.errors import LinkInvalid, LoginRequired, TooManyRequests
+from signering.workflow.errors import LinkInvalid, LinkUsed, LoginRequired, TooManyRequests
 
 from ..extensions import services
 from .oidc import logged_in, logged_in_ids, start_page
@@ -20,6 +21,17 @@ bp = Blueprint("sign", __name__, url_prefix="/signera")
 
 def _ip() -> str:
     return request.remote_addr or ""
+
+
+#: where the page lands after "Skicka kod" or a failed try: the code field with its message
+CODE_ANCHOR = "beslut"
+
+
+@bp.errorhandler(LinkUsed)
+def _used(exc: LinkUsed):
+    # Only the link's holder gets here; they learn when they signed and where to follow it.
+    body = render_template("sign/done.html", status="used", signed=exc.signed)
+    return body, 200 if request.endpoint in ("sign.page", "sign.decide") else 404
 
 
 @bp.get("/<token>")
@@ -34,7 +46,19 @@ def page(token: str):
     total = view.page_count + 1  # the protocol and its signature page
     number = request.args.get("sida", default=1, type=int)
     number = min(max(1, number), total)
-    return render_template(template, view=view, token=token, page=number, total=total)
+    return render_template(template, view=view, token=token, page=number, total=total,
+                           heading=heading(view.kind, view.paragraphs))
+
+
+def heading(kind: str, paragraphs) -> str:
+    """The page's title: an extract and an immediately adjusted paragraph are named as such, so a
+    signer with two links (the paragraph's and the protocol's) can tell them apart."""
+    numbers = ", ".join(f"§ {n}" for n in paragraphs)
+    if kind == "omedelbar":
+        return _("Omedelbar justering av %(numbers)s", numbers=numbers)
+    if kind == "utdrag":
+        return _("Signera protokollsutdrag %(numbers)s", numbers=numbers)
+    return _("Justera protokoll")
 
 
 @bp.get("/<token>/protokoll.pdf")
@@ -65,12 +89,18 @@ def send_code(token: str):
                  "A six-digit code has been sent to your e-mail. It is valid for 10 minutes."), "ok")
     except TooManyRequests as exc:
         flash(exc.message(g.lang), "error")
-    return redirect(url_for("sign.page", token=token, _anchor="beslut"))
+    return redirect(url_for("sign.page", token=token, _anchor=CODE_ANCHOR))
 
 
 @bp.post("/<token>")
 def decide(token: str):
     decision = request.form.get("decision", "")
+    try:
+        # Read before deciding: once signed the link no longer opens, and the page after it
+        # must still say what was signed and what happens next.
+        before, _sha = signing.view_for_token(services(), token)
+    except SigneringError:
+        before = None  # decide() below gives the answer for a link that does not open
     try:
         status = signing.decide(services(), token, request.form.get("code", ""), decision,
                                 request.form.get("reason", ""), ip=_ip(), logged_in_for=logged_in_ids())
@@ -79,15 +109,18 @@ def decide(token: str):
     except InputError as exc:
         # Wrong code, missing reason: show the page again with the message, keeping the reason typed.
         flash(exc.message(g.lang), "error")
-        return redirect(url_for("sign.page", token=token, _anchor="beslut"))
-    return render_template("sign/done.html", status=status)
+        return redirect(url_for("sign.page", token=token, _anchor=CODE_ANCHOR))
+    signed = signing.signed_link(services(), token) if status == "signed" else None
+    return render_template("sign/done.html", status=status, signed=signed,
+                           kind=before.kind if before else "protokoll",
+                           heading=heading(before.kind, before.paragraphs) if before else "",
+                           last=before is not None and not before.still_to_sign)
 
 
 def _require_login(view) -> None:
     """Where signers log in with e-legitimation, the document is shown only after the login."""
     if view.signer_auth == "oidc" and not logged_in(view.request_id):
         raise LoginRequired()
-
 
 
 def _t(sv: str, en: str) -> str:

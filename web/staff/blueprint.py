@@ -26,12 +26,15 @@ _ROUTES = [
     ("/protokoll/<int:protocol_id>/byt-undertecknare", "replace", protocols.replace, ["POST"], _STAFF),
     ("/protokoll/<int:protocol_id>/dra-tillbaka", "withdraw", protocols.withdraw, ["POST"], _STAFF),
     ("/protokoll/<int:protocol_id>/utdrag", "make_extract", extracts.make_extract, ["POST"], _STAFF),
+    ("/protokoll/<int:protocol_id>/mottagare", "add_recipient", extracts.add_recipient, ["POST"], _STAFF),
     ("/protokoll/<int:protocol_id>/omedelbar-justering", "adjust_at_once", extracts.adjust_at_once, ["POST"],
      _STAFF),
     ("/nytt", "new_protocol", finalize.new_protocol, ["GET", "POST"], _STAFF),
     ("/nytt/las-in", "read_pdf", prefill.read_pdf, ["POST"], _STAFF),
     ("/protokoll/<int:protocol_id>/ny-version", "new_version", finalize.new_version, ["GET", "POST"], _STAFF),
     ("/anslag", "notices", notices.notices, ["GET", "POST"], _STAFF),
+    ("/anslag/<int:notice_id>/ta-ned", "notice_take_down", notices.take_down, ["POST"], _STAFF),
+    ("/anslag/<int:notice_id>/ratta", "notice_correct", notices.correct, ["POST"], _STAFF),
     ("/admin/namnder", "admin_boards", admin.boards, ["GET", "POST"], _ADMIN),
     ("/admin/namnder/<int:board_id>", "admin_board_update", admin.board_update, ["POST"], _ADMIN),
     ("/admin/namnder/<int:board_id>/ledamoter", "admin_members", members.members_page, ["GET", "POST"], _ADMIN),
@@ -52,11 +55,6 @@ _ROUTES = [
 
 for _rule, _endpoint, _view, _methods, _guard in _ROUTES:
     bp.add_url_rule(_rule, _endpoint, _guard(_view), methods=_methods)
-
-
-@bp.app_template_filter("stockholm")
-def _stockholm(when):
-    return present.local_time(when)
 
 
 @bp.context_processor

@@ -30,6 +30,8 @@ class FinalizeForm:
     board: str = ""
     meeting_date: str = ""
     rows: list[Row] = field(default_factory=list)
+    #: the secretary knows the justering deadline has passed (asked for only when it has)
+    confirm_late: bool = False
 
     @classmethod
     def blank(cls, secretary_name: str = "", secretary_email: str = "") -> FinalizeForm:
@@ -55,7 +57,7 @@ class FinalizeForm:
         rows = [Row(r.strip()[:16], n.strip()[:200], e.strip()[:254], p.strip()[:20])
                 for r, n, e, p in zip(roles, names, emails, numbers)]
         return cls(board=form.get("board", "").strip()[:200], meeting_date=form.get("meeting_date", "").strip()[:20],
-                   rows=rows[:50])
+                   rows=rows[:50], confirm_late=form.get("confirm_late") == "1")
 
     def pad(self) -> None:
         """Offer at least the standard rows, and always one empty justerare row to fill in."""

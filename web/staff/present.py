@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from signering.route import ProtocolStatus, RequestStatus
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
 PROTOCOL_STATUS = {
     ProtocolStatus.SIGNING: _l("Under justering"),
-    ProtocolStatus.DECLINED: _l("Åter hos sekreteraren (nekad)"),
+    ProtocolStatus.DECLINED: _l("Åter hos sekreteraren (avböjt)"),
     ProtocolStatus.WITHDRAWN: _l("Avbrutet"),
     ProtocolStatus.SEALED: _l("Justerat"),
     ProtocolStatus.POSTED: _l("Anslaget"),
@@ -24,7 +19,7 @@ REQUEST_STATUS = {
     RequestStatus.WAITING: _l("Väntar på sin tur"),
     RequestStatus.ACTIVE: _l("Har fått länken"),
     RequestStatus.SIGNED: _l("Har signerat"),
-    RequestStatus.DECLINED: _l("Har nekat"),
+    RequestStatus.DECLINED: _l("Har avböjt"),
     RequestStatus.REPLACED: _l("Ersatt"),
     RequestStatus.LOCKED: _l("Låst (för många felaktiga koder)"),
     RequestStatus.SIGNING: _l("Signerar just nu"),
@@ -45,7 +40,9 @@ EVENTS = {
     "code_sent": _l("Kod skickades"),
     "code_failed": _l("Felaktig kod angavs"),
     "signed": _l("Signerade"),
-    "declined": _l("Nekade att justera"),
+    "declined": _l("Avböjde att justera"),
+    "seal_blocked": _l("Kunde inte förseglas"),
+    "date_mismatch": _l("Datumet skiljer sig från PDF-filens"),
     "sealed": _l("Förseglat (justerat)"),
     "posted": _l("Anslaget på anslagstavlan"),
     "reminded": _l("Påminnelse skickades"),
@@ -54,7 +51,7 @@ EVENTS = {
     "locked": _l("Länken låstes"),
     "taken_down": _l("Nedtaget från anslagstavlan"),
     "voided": _l("Versionen makulerades"),
-    "extract_sent": _l("Utdraget skickades till mottagarna"),
+    "extract_sent": _l("Utdraget skickades"),
     "renewed": _l("Arkivtidsstämpeln förnyades"),
 }
 
@@ -76,15 +73,6 @@ def delivery_outcome(delivery) -> str:
     return ""
 
 
-def local_time(when: dt.datetime | None) -> str:
-    """Stored times are UTC (SQLite returns them naive); staff read Swedish local time."""
-    if when is None:
-        return ""
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M")
-
-
 def current_turn(protocol):
     """The request whose turn it is (active or locked) in the live version, or None."""
     version = protocol.current
@@ -92,6 +80,30 @@ def current_turn(protocol):
         return None
     return next((r for r in version.requests
                  if r.status in (RequestStatus.ACTIVE, RequestStatus.LOCKED, RequestStatus.SIGNING)), None)
+
+
+#: what a blocked version's reason means and what to do, by ``ProtocolVersion.seal_blocked``
+BLOCKED = {
+    "meeting_date_in_future": _l("Alla har signerat, men protokollet kan inte förseglas och anslås: "
+                                 "sammanträdesdatumet ligger efter dagen för justeringen. Ladda upp en ny version med "
+                                 "rätt sammanträdesdatum (justeringen börjar då om), eller dra tillbaka protokollet."),
+}
+
+
+def blocked(protocol):
+    """What to tell the staff when the current version is signed by all but cannot be sealed, or None."""
+    version = protocol.current
+    if version is None or version.voided or not version.seal_blocked or protocol.status != ProtocolStatus.SIGNING:
+        return None
+    return BLOCKED.get(version.seal_blocked, _l("Protokollet kan inte förseglas. Ladda upp en ny version eller dra "
+                                                "tillbaka protokollet."))
+
+
+def state_label(protocol) -> str:
+    """The protocol's state as staff read it: a blocked one is not simply "under justering"."""
+    if blocked(protocol) is not None:
+        return _("Stoppat – kan inte förseglas")
+    return PROTOCOL_STATUS.get(protocol.status, protocol.status)
 
 
 def decline(protocol):
@@ -108,10 +120,18 @@ def event_detail(event) -> str:
     parts = []
     if "version" in d:
         parts.append(_("version %(number)s", number=d["version"]))
-    if "to" in d:
+    if d.get("to"):
         parts.append(_("till %(address)s", address=d["to"]))
+    elif event.kind == "extract_sent":
+        parts.append(_("ingen mottagare hade e-postadress"))
+    if d.get("missing"):
+        parts.append(_("utan e-postadress i registret: %(names)s", names=d["missing"]))
     if "old" in d and "new" in d:
         parts.append(f"{d['old']} → {d['new']}")
+    if d.get("after_decline"):
+        parts.append(_("efter att ha avböjt"))
+    if "typed" in d and "in_pdf" in d:
+        parts.append(_("angivet %(typed)s, i PDF-filen %(in_pdf)s", typed=d["typed"], in_pdf=d["in_pdf"]))
     if d.get("reason"):
         parts.append(_("motivering: %(reason)s", reason=d["reason"]))
     if "attempt" in d:

@@ -26,41 +26,64 @@
     return node;
   }
 
-  function fact(list, label, value) {
+  function fact(list, label, value, className) {
     if (!value) { return; }
     list.appendChild(el("dt", label));
-    list.appendChild(el("dd", value));
+    list.appendChild(el("dd", value, className));
   }
 
   function roleLabel(role) {
     return msg["role" + role.charAt(0).toUpperCase() + role.slice(1)] || role;
   }
 
+  var answers = {};
+  try {
+    answers = JSON.parse(document.getElementById("verify-answers").textContent);
+  } catch (e) { answers = {}; }
+
+  // The one-line answer from the hash alone (the same reasons as the full check's page): only a
+  // file that is byte for byte the published sealed protocol is a yes.
+  function reason(sha, answer) {
+    if (answer.status === "sealed" && answer.sealed_sha256 === sha) { return "published_copy"; }
+    if (answer.status === "sealed" && answer.original_sha256 === sha) { return "unsigned_original"; }
+    if (answer.status === "withdrawn") { return "withdrawn"; }
+    if (answer.status === "in_progress") { return "in_progress"; }
+    return "unknown_file";
+  }
+
   function show(sha, answer) {
     out.textContent = "";
-    var statusKey = "status" + answer.status.charAt(0).toUpperCase() + answer.status.slice(1);
-    var text = msg[statusKey] || msg.statusUnknown;
-    var cls = answer.status === "sealed" ? "status-ok" : (answer.status === "withdrawn" ? "status-bad" : "");
-    var lead = el("p", null, "lead");
-    lead.appendChild(el("span", text, cls));
+    var why = reason(sha, answer);
+    var yes = why === "published_copy";
+    var lead = el("p", null, "lead answer " + (yes ? "answer-yes" : "answer-no"));
+    lead.id = "answer";
+    lead.dataset.answer = yes ? "yes" : "no";
+    lead.dataset.reason = why;
+    lead.appendChild(el("span", answers[why] || why, yes ? "status-ok" : "status-bad"));
     out.appendChild(lead);
     var list = el("dl", null, "facts");
-    fact(list, msg.hashLabel, sha);
-    fact(list, msg.boardLabel, answer.board);
-    fact(list, msg.meetingLabel, answer.meeting_date);
+    fact(list, msg.hashLabel, sha, "hash");
+    out.appendChild(list);
+    if (answer.status === "unknown") { return; }
+    // What the registry knows is about the registered protocol, not a verdict on this file.
+    out.appendChild(el("h2", msg.registryLabel));
+    out.appendChild(el("p", msg.registryNote, "muted"));
+    var statusKey = "status" + answer.status.charAt(0).toUpperCase() + answer.status.slice(1);
+    if (msg[statusKey]) { out.appendChild(el("p", msg[statusKey], "registry-status")); }
+    var facts = el("dl", null, "facts");
+    fact(facts, msg.boardLabel, answer.board);
+    fact(facts, msg.meetingLabel, answer.meeting_date);
     if (answer.signers && answer.signers.length) {
-      fact(list, msg.signersLabel, answer.signers.map(function (s) {
+      fact(facts, msg.signersLabel, answer.signers.map(function (s) {
         return s.name + " (" + roleLabel(s.role) + ")";
       }).join(", "));
     }
-    out.appendChild(list);
-    if (answer.status !== "unknown") {
-      var link = el("a", msg.details);
-      link.href = "/verifiera/" + sha;
-      var p = el("p");
-      p.appendChild(link);
-      out.appendChild(p);
-    }
+    out.appendChild(facts);
+    var link = el("a", msg.details);
+    link.href = "/verifiera/" + sha;
+    var p = el("p");
+    p.appendChild(link);
+    out.appendChild(p);
   }
 
   form.addEventListener("submit", function (event) {

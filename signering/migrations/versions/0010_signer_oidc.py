@@ -1,16 +1,16 @@
 """Signers identified by OpenID Connect: per-organisation setting, per-signer personnummer hash and
 how each was identified, pending logins (issue 14)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01 23:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
