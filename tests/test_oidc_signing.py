@@ -64,7 +64,8 @@ def _protocol(server, meeting: dt.date, signers=SIGNERS) -> int:
     pdf = render_text_pdf(f"Protokoll\n{BOARD}\nSammanträdesdatum {meeting.isoformat()}\n\n§ 1 Öppnande\n"
                           "Ordföranden förklarar mötet öppnat.")
     return finalize(server.svc, org_id=server.org_id, board_name=BOARD, meeting_date=meeting, signers=signers,
-                    upload=io.BytesIO(pdf), filename="protokoll.pdf", actor=SECRETARY)
+                    upload=io.BytesIO(pdf), filename="protokoll.pdf", actor=SECRETARY,
+                    confirm_late=True)  # the tests use fixed past dates, one per protocol
 
 
 def _request(server, protocol_id: int, position: int) -> SignatureRequest:
