@@ -46,6 +46,31 @@ def organisation(session, slug: str) -> Organisation:
     return org
 
 
+SIGNER_AUTH = ("code", "oidc")
+
+
+def configure_signer_auth(session, org: Organisation, *, signer_auth: str, issuer: str | None = None,
+                          client_id: str | None = None, client_secret_env: str | None = None,
+                          personnummer_claim: str | None = None) -> Organisation:
+    """How the organisation's signers prove who they are. With "oidc" the IdP's settings are
+    kept (the client secret only as the name of the environment variable that holds it)."""
+    if signer_auth not in SIGNER_AUTH:
+        raise InputError(f'Okänt sätt att identifiera undertecknare: "{signer_auth}" (code eller oidc).',
+                         f'Unknown way of identifying signers: "{signer_auth}" (code or oidc).')
+    if signer_auth == "oidc":
+        issuer, client_id = (issuer or "").strip(), (client_id or "").strip()
+        if not issuer or not client_id:
+            raise InputError("Med --signer-auth oidc behövs --oidc-issuer och --oidc-client-id.",
+                             "--signer-auth oidc needs --oidc-issuer and --oidc-client-id.")
+        from .oidc.client import DEFAULT_PERSONNUMMER_CLAIM
+
+        org.oidc_issuer, org.oidc_client_id = issuer, client_id
+        org.oidc_client_secret_env = client_secret_env or None
+        org.oidc_personnummer_claim = personnummer_claim or DEFAULT_PERSONNUMMER_CLAIM
+    org.signer_auth = signer_auth
+    return org
+
+
 def create_board(session, org: Organisation, *, name: str, forvaringsplats: str = "", kind: str = "namnd") -> Board:
     name = (name or "").strip()
     if not name:

@@ -27,6 +27,14 @@ class Organisation(Base):
     key_dir: Mapped[str] = mapped_column(String(500))
     seal_passphrase_env: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: how signers prove who they are: "code" (a one-time code by e-mail) or "oidc" (e-legitimation)
+    signer_auth: Mapped[str] = mapped_column(String(16), default="code", server_default="code")
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    oidc_client_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: the name of the environment variable holding the client secret, never the secret itself
+    oidc_client_secret_env: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    #: the ID token claim carrying the personal identity number (Swedish OIDC profile by default)
+    oidc_personnummer_claim: Mapped[str | None] = mapped_column(String(200), nullable=True)
     boards: Mapped[list[Board]] = relationship(back_populates="organisation", order_by="Board.name")
 
 
@@ -192,12 +200,32 @@ class SignatureRequest(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     signed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: HMAC of the personnummer staff gave for this signer (see signering/identity.py); never the number
+    personnummer_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: how the signer was identified before signing: email_code | oidc
+    identified_by: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    #: for oidc: what the login was matched on, "personnummer" or "name" (staff see a match by name)
+    identity_match: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    identified_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     version: Mapped[ProtocolVersion] = relationship(back_populates="requests")
 
     @validates("status")
     def _status_changes_by_the_rules(self, _key, new):
         # Every status change passes here, so the table in route.py is enforced, not just written down.
         return route.check_transition(route.REQUEST_TRANSITIONS, self.status, new, "signature request %s" % self.id)
+
+
+class OidcLogin(Base):
+    """A login started at the IdP for one signing link: its state (hashed), nonce and PKCE
+    verifier. Used once; a second callback with the same state finds it used and is refused."""
+    __tablename__ = "oidc_login"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("signature_request.id"), index=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
 
 class Event(Base):

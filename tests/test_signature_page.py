@@ -339,6 +339,8 @@ def test_stamps_show_swedish_local_time_with_its_zone_and_say_what_the_seal_is(s
         assert f"{ROLE_LABELS['sv'][signer.role]} · {local}" in lines
     flat = " ".join(text.split())
     assert "Tidsstämplad underskrift" in flat and "e-sigill" in flat and "anslås" in flat
+    # Issue 14: how each signer was identified; these were signed after an e-mailed code.
+    assert flat.count("Bekräftad med kod via e-post") == 2
 
 
 def test_stamps_use_the_embedded_proportional_font(stamped):

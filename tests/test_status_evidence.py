@@ -115,14 +115,14 @@ def test_status_evidence_is_only_added_for_the_signature_just_made(keys, timesta
 def test_signer_certificates_name_their_policy_and_are_not_backdated(sealed_pdf):
     """Issue 11: a certificate policy in every signer certificate, and no backdating anywhere:
     each certificate starts at most a second before the signature it makes."""
-    from signering.pki.ca import SIGNER_POLICY_OID
+    from signering.pki.ca import EMAIL_CODE_POLICY_OID, SIGNER_POLICY_OID
 
     reader = PdfFileReader(io.BytesIO(sealed_pdf), strict=False)
     signers = [s for s in reader.embedded_signatures if str(s.field_name).startswith("signer-")]
     for sig in signers:
         cert = sig.signer_cert
         policies = [p["policy_identifier"].dotted for p in cert.certificate_policies_value or []]
-        assert policies == [SIGNER_POLICY_OID.dotted_string]
+        assert policies == [SIGNER_POLICY_OID.dotted_string, EMAIL_CODE_POLICY_OID.dotted_string]
         not_before = cert["tbs_certificate"]["validity"]["not_before"].native
         signed = signature_time(sig.signer_info)
         assert dt.timedelta(0) <= signed - not_before < dt.timedelta(seconds=2)

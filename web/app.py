@@ -21,6 +21,7 @@ from .proxy import TrustedProxies
 from .public.blueprint import bp as public_bp
 from .security import register_security_headers
 from .sign.blueprint import bp as sign_bp
+from .sign.oidc import bp as oidc_bp
 from .staff.blueprint import bp as staff_bp
 
 
@@ -63,7 +64,7 @@ def create_app(overrides: dict | None = None, *, services: Services | None = Non
     register_error_handlers(app)
     register_security_headers(app)
 
-    for bp in (public_bp, sign_bp, staff_bp, api_bp, pki_bp):
+    for bp in (public_bp, sign_bp, oidc_bp, staff_bp, api_bp, pki_bp):
         app.register_blueprint(bp)
     if os.environ.get("SIGNERING_DEMO_MAILDIR"):
         from .demo.blueprint import bp as demo_bp

@@ -9,8 +9,12 @@ from gunicorn.glogging import Logger
 _TOKEN_PATHS = re.compile(r"(/signera/|/api/v1/sign/)[^/?\s]+")
 
 
+#: the IdP's answer: a one-time code and the login's state
+_CALLBACK_QUERY = re.compile(r"(/oidc/callback)\?[^\s]*")
+
+
 def mask(text: str) -> str:
-    return _TOKEN_PATHS.sub(r"\1[token]", text)
+    return _CALLBACK_QUERY.sub(r"\1?[masked]", _TOKEN_PATHS.sub(r"\1[token]", text))
 
 
 class MaskingLogger(Logger):

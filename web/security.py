@@ -25,6 +25,6 @@ def register_security_headers(app) -> None:
         h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if https:
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.path.startswith(("/signera/", "/api/v1/sign/", "/sekreterare")):
+        if request.path.startswith(("/signera/", "/api/v1/sign/", "/sekreterare", "/oidc/")):
             h["Cache-Control"] = "no-store"
         return response

@@ -23,6 +23,17 @@ def register(sub) -> None:
     c.add_argument("--seal-passphrase-env", help="miljövariabel med lösenordet till seal.p12")
     c.set_defaults(func=cmd_org_create)
 
+    g = org.add_parser("configure", help="Ställ in hur undertecknarna identifieras.")
+    g.add_argument("slug")
+    g.add_argument("--signer-auth", required=True, choices=("code", "oidc"),
+                   help="code: engångskod via e-post (standard); oidc: e-legitimation via OpenID Connect")
+    g.add_argument("--oidc-issuer", metavar="URL", help="IdP:ns issuer (discovery på URL/.well-known/openid-configuration)")
+    g.add_argument("--oidc-client-id", metavar="ID")
+    g.add_argument("--oidc-client-secret-env", metavar="VAR", help="miljövariabel med klienthemligheten")
+    g.add_argument("--oidc-personnummer-claim", metavar="CLAIM",
+                   help="claim med personnumret (standard https://id.oidc.se/claim/personalIdentityNumber)")
+    g.set_defaults(func=cmd_org_configure)
+
     board = sub.add_parser("board", help="Nämnder").add_subparsers(dest="board_cmd", required=True)
     b = board.add_parser("create", help="Skapa en nämnd.")
     b.add_argument("--org", required=True)
@@ -74,6 +85,43 @@ def cmd_org_create(args) -> int:
     if args.demo_keys:
         print("VARNING: demonycklar (keys-example) – aldrig i produktion. Demo keys, not for production.",
               file=sys.stderr)
+    return 0
+
+
+def cmd_org_configure(args) -> int:
+    from ..accounts import configure_signer_auth, organisation
+    from ..workflow.identification import redirect_uri
+
+    svc = _svc()
+    if args.signer_auth == "oidc":
+        from ..oidc import client
+
+        if args.oidc_client_secret_env and not os.environ.get(args.oidc_client_secret_env):
+            raise InputError(f"Miljövariabeln {args.oidc_client_secret_env} är inte satt.",
+                             f"The environment variable {args.oidc_client_secret_env} is not set.")
+        if args.oidc_issuer:
+            # Fetch the discovery document now, so a wrong issuer shows here and not at the first signer.
+            from ..oidc.errors import IdpUnavailable
+
+            try:
+                client.discover(args.oidc_issuer.strip())
+            except IdpUnavailable:
+                url = args.oidc_issuer.strip().rstrip("/") + "/.well-known/openid-configuration"
+                raise InputError(f"Ingen användbar OpenID-konfiguration på {url} (nås inte, eller anger en annan "
+                                 "issuer). Kontrollera --oidc-issuer.",
+                                 f"No usable OpenID configuration at {url} (not reachable, or it names another "
+                                 "issuer). Check --oidc-issuer.") from None
+    with svc.db.write() as session:
+        org = configure_signer_auth(session, organisation(session, args.slug), signer_auth=args.signer_auth,
+                                    issuer=args.oidc_issuer, client_id=args.oidc_client_id,
+                                    client_secret_env=args.oidc_client_secret_env,
+                                    personnummer_claim=args.oidc_personnummer_claim)
+        if org.signer_auth == "oidc":
+            print(f"Organisation {org.slug}: undertecknare loggar in med e-legitimation via {org.oidc_issuer}.")
+            print("Registrera denna redirect-URI hos IdP:n / register this redirect URI at the IdP:")
+            print(redirect_uri(svc))
+        else:
+            print(f"Organisation {org.slug}: undertecknare bekräftar med engångskod via e-post.")
     return 0
 
 

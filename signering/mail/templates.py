@@ -140,7 +140,7 @@ def _hello(name: str | None, lang: str) -> str:
 
 
 def _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang,
-             reminder: bool, kind: str = "protokoll", paragraphs=()) -> OutgoingMail:
+             reminder: bool, kind: str = "protokoll", paragraphs=(), e_legitimation: bool = False) -> OutgoingMail:
     lang, role = _lang(lang), _role(role)
     meeting, until = _meeting(board, meeting_date, lang), _deadline(deadline, lang)
     role_name = role.noun(lang)
@@ -176,7 +176,8 @@ def _request(to, signer_name, role, board, meeting_date, link, deadline, secreta
                 opening += " Du signerar först; därefter går det vidare till ordförande och justerare."
         steps = [
             "Öppna länken nedan.",
-            "Du får en sexsiffrig kod i ett separat e-postmeddelande. Skriv in koden på sidan.",
+            ("Logga in med e-legitimation (till exempel BankID eller Freja eID)." if e_legitimation else
+             "Du får en sexsiffrig kod i ett separat e-postmeddelande. Skriv in koden på sidan."),
             f"Läs {thing}.",
             f"Signera {thing}, eller avböj och skriv varför om något behöver rättas.",
         ]
@@ -213,7 +214,8 @@ def _request(to, signer_name, role, board, meeting_date, link, deadline, secreta
                 opening += " You sign first; then they go on to the chair and the minutes checkers."
         steps = [
             "Open the link below.",
-            "You will receive a six-digit code in a separate e-mail. Enter the code on the page.",
+            ("Log in with e-legitimation (for example BankID or Freja eID)." if e_legitimation else
+             "You will receive a six-digit code in a separate e-mail. Enter the code on the page."),
             f"Read {thing}.",
             f"Sign {thing}, or decline and say why if something needs to be corrected.",
         ]
@@ -227,20 +229,20 @@ def _request(to, signer_name, role, board, meeting_date, link, deadline, secreta
 
 def invitation(to: str, signer_name: str, role: str, board: str, meeting_date: date, link: str,
                deadline: date | datetime, secretary_name: str, lang: str = "sv", kind: str = "protokoll",
-               paragraphs=()) -> OutgoingMail:
+               paragraphs=(), e_legitimation: bool = False) -> OutgoingMail:
     """Asks a signer to justera and sign (the secretary: to sign) through their personal link.
 
     ``kind`` "utdrag" or "omedelbar" with its ``paragraphs`` says what is signed and what follows."""
     return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, False,
-                    kind, paragraphs)
+                    kind, paragraphs, e_legitimation)
 
 
 def reminder(to: str, signer_name: str, role: str, board: str, meeting_date: date, link: str,
              deadline: date | datetime, secretary_name: str, lang: str = "sv", kind: str = "protokoll",
-             paragraphs=()) -> OutgoingMail:
+             paragraphs=(), e_legitimation: bool = False) -> OutgoingMail:
     """The invitation again, marked as a reminder."""
     return _request(to, signer_name, role, board, meeting_date, link, deadline, secretary_name, lang, True,
-                    kind, paragraphs)
+                    kind, paragraphs, e_legitimation)
 
 
 def code(to: str, signer_name: str, code: str, minutes_valid: int, lang: str = "sv", kind: str = "protokoll",
@@ -325,6 +327,38 @@ def link_locked(to_secretary: str, signer_name: str, board: str, meeting_date: d
             _Link(_url(protocol_url)),
         ]
     return _render(to_secretary, subject, blocks, lang, "link_locked")
+
+
+def identity_mismatch(to_staff: str, signer_name: str, logged_in_as: str, board: str, meeting_date: date,
+                      protocol_url: str, lang: str = "sv") -> OutgoingMail:
+    """Tells the staff user that someone else logged in with e-legitimation on a signer's link.
+    Names only: the personnummer is never in a mail."""
+    lang = _lang(lang)
+    meeting = _meeting(board, meeting_date, lang)
+    other = logged_in_as or ("okänt namn" if lang == "sv" else "unknown name")
+    if lang == "sv":
+        subject = f"Fel person loggade in på länken till {signer_name}"
+        blocks = [
+            _hello(None, lang),
+            f"Någon loggade in med e-legitimation på länken som {signer_name} fick för att signera protokollet "
+            f"från {meeting}, men inloggningen stämde inte med {signer_name} (inloggad som: {other}). "
+            "Ingenting har signerats.",
+            f"Kontrollera med {signer_name}. Om personuppgifterna för undertecknaren är fel kan du rätta dem "
+            "från protokollets sida:",
+            _Link(_url(protocol_url)),
+        ]
+    else:
+        subject = f"The wrong person logged in on the link sent to {signer_name}"
+        blocks = [
+            _hello(None, lang),
+            f"Someone logged in with e-legitimation on the link {signer_name} received to sign the minutes of "
+            f"{meeting}, but the login did not match {signer_name} (logged in as: {other}). Nothing has been "
+            "signed.",
+            f"Check with {signer_name}. If the signer's details are wrong, you can correct them from the "
+            "minutes' page:",
+            _Link(_url(protocol_url)),
+        ]
+    return _render(to_staff, subject, blocks, lang, "identity_mismatch")
 
 
 def sealed(to: str, board: str, meeting_date: date, sealed_url: str, verify_url: str,

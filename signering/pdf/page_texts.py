@@ -30,6 +30,7 @@ TEXTS = {
         "section": "Underskrifter",
         "footer": "Signatursida",
         "page_of": "Sida {i} ({n})",
+        "identified": {"oidc": "Legitimerad med e-legitimation", "email_code": "Bekräftad med kod via e-post"},
     },
     "en": {
         "heading": "Signatures",
@@ -58,6 +59,7 @@ TEXTS = {
         "section": "Signatures",
         "footer": "Signature page",
         "page_of": "Page {i} of {n}",
+        "identified": {"oidc": "Identified with e-legitimation", "email_code": "Confirmed with a code by e-mail"},
     },
 }
 

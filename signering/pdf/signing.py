@@ -20,6 +20,7 @@ from ..errors import SigneringError, SigningError
 from ..pki.ca import SigningCA
 from ..pki.keys import KeyPair
 from .archival import open_writer
+from .page_texts import texts
 from .evidence import add_signer_status
 from .stamp import CentredTextStampStyle, StampFontFactory
 from ..route import Role
@@ -28,12 +29,12 @@ from ..route import Role
 # its zone (UTC stays in the signature's own, machine-read signing time); the hash in two halves.
 _STAMP_TEXT = {
     "sv": ("Signerat elektroniskt av %(signer)s\n%(role)s · %(ts)s\n"
-           "Tidsstämplad underskrift. Protokollet förseglas med\n"
-           "e-sigill och anslås när alla har signerat.\n"
+           "%(identified)s. Tidsstämplad underskrift.\n"
+           "Förseglas med e-sigill och anslås när alla signerat.\n"
            "SHA-256 %(hash1)s\n%(hash2)s"),
     "en": ("Signed electronically by %(signer)s\n%(role)s · %(ts)s\n"
-           "Timestamped signature. The minutes are sealed with\n"
-           "an e-seal and posted once everyone has signed.\n"
+           "%(identified)s. Timestamped signature.\n"
+           "Sealed with an e-seal and posted once all have signed.\n"
            "SHA-256 %(hash1)s\n%(hash2)s"),
 }
 _REASON = {
@@ -50,6 +51,10 @@ class SignerIdentity:
     name: str
     role: str  # sekreterare | ordforande | justerare
     organisation: str
+    #: how the signer proved who they are: email_code | oidc
+    identified_by: str = "email_code"
+    #: for oidc: the IdP's issuer
+    idp: str | None = None
 
 
 def stamp_style(lang: str = "sv") -> TextStampStyle:
@@ -62,7 +67,7 @@ def stamp_style(lang: str = "sv") -> TextStampStyle:
 
 def sign_with(pdf: bytes, *, field_name: str, keypair: KeyPair, display_name: str, role_label: str,
               document_sha256: str, timestamper: TimeStamper | None, reason: str, lang: str = "sv",
-              visible: bool = True, location: str | None = None) -> bytes:
+              visible: bool = True, location: str | None = None, identified_by: str = "email_code") -> bytes:
     """Sign ``field_name`` (created invisible if absent) with ``keypair``; return the new PDF bytes."""
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -72,7 +77,8 @@ def sign_with(pdf: bytes, *, field_name: str, keypair: KeyPair, display_name: st
         reason=reason,
         location=location,
     )
-    params = {"role": role_label, "hash1": document_sha256[:32], "hash2": document_sha256[32:]}
+    params = {"role": role_label, "hash1": document_sha256[:32], "hash2": document_sha256[32:],
+              "identified": identified_text(identified_by, lang)}
     pdf_signer = signers.PdfSigner(
         meta,
         signer=keypair.pyhanko_signer(),
@@ -96,16 +102,22 @@ def sign_as(pdf: bytes, *, field_name: str, who: SignerIdentity, ca: SigningCA, 
             timestamper: TimeStamper | None, lang: str = "sv") -> bytes:
     """Issue a one-off certificate for ``who``, sign their field with it, and add the evidence of
     its status at signing time (see :mod:`signering.pdf.evidence`)."""
-    keypair = ca.issue(who.name, who.role, who.organisation)
+    keypair = ca.issue(who.name, who.role, who.organisation, identified_by=who.identified_by, idp=who.idp)
     try:
         signed = sign_with(pdf, field_name=field_name, keypair=keypair, display_name=who.name,
                            role_label=Role(who.role).title(), document_sha256=document_sha256,
-                           timestamper=timestamper, reason=_REASON.get(who.role, who.role), lang=lang)
+                           timestamper=timestamper, reason=_REASON.get(who.role, who.role), lang=lang,
+                           identified_by=who.identified_by)
         return add_signer_status(signed, ca, field_name, keypair.certificate) if timestamper is not None else signed
     finally:
         # The key must not outlive the signature; dropping the last reference is all Python offers.
         keypair.private_key = None
         del keypair
+
+
+def identified_text(identified_by: str, lang: str) -> str:
+    """The box's words for how the signer was identified ("Legitimerad med e-legitimation" …)."""
+    return texts(lang)["identified"].get(identified_by, texts(lang)["identified"]["email_code"])
 
 
 def signed_at(when: dt.datetime) -> str:

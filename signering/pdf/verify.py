@@ -36,6 +36,7 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
 
+from ..pki.ca import IDENTIFICATION_POLICIES
 from ..library_logs import route_library_logs
 from ..route import Role
 from ..verification.findings import Code, finding
@@ -277,8 +278,18 @@ def _check_one(sig, roots, dss, *, is_last: bool, report: VerificationReport, at
         intact=bool(status.intact), valid=bool(status.valid), trusted=chain_trusted,
         timestamped=timestamped, covers_whole_file=covers_all,
         changes_after=level.name if level is not None else None, status_evidence=evidence,
+        identified_by=identified_by(sig.signer_cert) if kind == "signer" else None,
         indication=indication, subindication=subindication,
     )
+
+
+def identified_by(cert) -> str | None:
+    """How the signer was identified, read from the certificate policies (``signering.pki.ca``)."""
+    for policy in cert.certificate_policies_value or []:
+        method = IDENTIFICATION_POLICIES.get(policy["policy_identifier"].dotted)
+        if method:
+            return method
+    return None
 
 
 def _timestamp_indication(status, chain_trusted: bool) -> tuple[str, str | None]:

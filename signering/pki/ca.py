@@ -25,8 +25,24 @@ from ..route import Role
 #: once and dropped. A UUID-derived OID (ITU-T X.667, arc 2.25) needs no registration and
 #: cannot collide; validators and archives can match on it.
 SIGNER_POLICY_OID = x509.ObjectIdentifier("2.25.140706234831267866406377935773838674438")
-_SIGNER_POLICY = x509.CertificatePolicies([x509.PolicyInformation(SIGNER_POLICY_OID, [x509.UserNotice(
-    None, "Signering: certificate for one signature of a justerat protocol; the key signed once and was destroyed.")])])
+_SIGNER_POLICY = x509.PolicyInformation(SIGNER_POLICY_OID, [x509.UserNotice(
+    None, "Signering: certificate for one signature of a justerat protocol; the key signed once and was destroyed.")])
+#: How the signer proved who they were, one policy per method beside the one above (same arc):
+#: e-legitimation through an OpenID provider, or a one-time code sent by e-mail.
+OIDC_POLICY_OID = x509.ObjectIdentifier("2.25.117260354069221137400728777833118256662")
+EMAIL_CODE_POLICY_OID = x509.ObjectIdentifier("2.25.169361791904859704256400549010142601381")
+#: policy OID -> the ``identified_by`` name that ``signering verify`` reports
+IDENTIFICATION_POLICIES = {OIDC_POLICY_OID.dotted_string: "oidc", EMAIL_CODE_POLICY_OID.dotted_string: "email_code"}
+
+
+def _policies(identified_by: str, idp: str | None) -> x509.CertificatePolicies:
+    if identified_by == "oidc":
+        method = x509.PolicyInformation(OIDC_POLICY_OID, [x509.UserNotice(
+            None, f"Signer identified with e-legitimation via {idp or 'OpenID Connect'}"[:200])])
+    else:
+        method = x509.PolicyInformation(EMAIL_CODE_POLICY_OID, [x509.UserNotice(
+            None, "Signer confirmed with a one-time code sent by e-mail (e-postkod)")])
+    return x509.CertificatePolicies([_SIGNER_POLICY, method])
 
 
 @dataclass
@@ -43,7 +59,8 @@ class SigningCA:
     #: is good until just before the certificate expires).
     status_validity: dt.timedelta = dt.timedelta(minutes=30)
 
-    def issue(self, person_name: str, role: str, organisation: str) -> KeyPair:
+    def issue(self, person_name: str, role: str, organisation: str, *, identified_by: str = "email_code",
+              idp: str | None = None) -> KeyPair:
         # Not backdated: the certificate starts the second it is issued, just before it signs.
         now = self.clock().replace(microsecond=0)
         key = new_key()
@@ -59,7 +76,7 @@ class SigningCA:
             crl_url=self.crl_url,
             ocsp_url=self.ocsp_url,
             ca_issuers_url=self.issuer_url,
-            policies=_SIGNER_POLICY,
+            policies=_policies(identified_by, idp),
         )
         return KeyPair(certificate=cert, private_key=key, chain=[self.keypair.certificate, *self.keypair.chain])
 

@@ -41,6 +41,9 @@ class SignatureReport:
     changes_after: str | None
     #: signers only: the file proves the certificate was not revoked when it signed
     status_evidence: bool | None = None
+    #: signers only: how the signer was identified, from the certificate's policy
+    #: (oidc | email_code; None when the certificate names no method)
+    identified_by: str | None = None
     #: ETSI EN 319 102-1: TOTAL_PASSED, INDETERMINATE or TOTAL_FAILED, and the subindication
     #: (such as HASH_FAILURE or OUT_OF_BOUNDS_NO_POE) when not passed
     indication: str | None = None

@@ -95,3 +95,11 @@ class NotAllowed(SigneringError):
     http_status = 409
     default_sv = "Det går inte i protokollets nuvarande läge."
     default_en = "That is not possible in the protocol's current state."
+
+
+class LoginRequired(SigneringError):
+    """The organisation identifies signers with e-legitimation, and this browser has not logged in."""
+    code = "login_required"
+    http_status = 403
+    default_sv = "Logga in med e-legitimation för att signera. Öppna länken i mejlet igen och välj Logga in."
+    default_en = "Log in with e-legitimation to sign. Open the link in the e-mail again and choose Log in."

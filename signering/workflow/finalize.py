@@ -31,6 +31,8 @@ from .blob_refs import drop_on_error, drop_unreferenced
 from .errors import NotAllowed, UnknownBoard
 from .secrets import new_token, token_hash
 from ..emails import is_valid_email
+from ..identity import normalise_personnummer, personnummer_hash
+from .signer_auth import uses_oidc
 from ..route import JUSTERAT, PENDING, ROLES, ProtocolStatus, RequestStatus, RouteError, check_order
 
 
@@ -40,6 +42,8 @@ class SignerInput:
     name: str
     email: str
     role: str
+    #: optional; compared with an e-legitimation login, stored only as a keyed hash
+    personnummer: str = ""
 
 
 def validate_signers(signers: list[SignerInput], *, secretary_only: bool = False) -> list[SignerInput]:
@@ -59,7 +63,15 @@ def validate_signers(signers: list[SignerInput], *, secretary_only: bool = False
             raise InputError(f"Undertecknare {i} ({name}): okänd roll \"{role}\". Använd sekreterare, ordforande "
                              f"eller justerare.", f"Signer {i} ({name}): unknown role \"{role}\". Use sekreterare, "
                              f"ordforande or justerare.", field="signers")
-        cleaned.append(SignerInput(name, email, role))
+        personnummer = (s.personnummer or "").strip()
+        if personnummer:
+            try:
+                personnummer = normalise_personnummer(personnummer)
+            except InputError:
+                raise InputError(f"Undertecknare {i} ({name}): personnumret ser inte giltigt ut (ÅÅÅÅMMDD-NNNN).",
+                                 f"Signer {i} ({name}): the personal identity number does not look valid "
+                                 "(YYYYMMDD-NNNN).", field="signers") from None
+        cleaned.append(SignerInput(name, email, role, personnummer))
     try:
         check_order([s.role for s in cleaned], secretary_alone=secretary_only)
     except RouteError as exc:
@@ -139,6 +151,7 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         # Checked here, in the transaction that registers the hash, so two uploads of the same
         # bytes cannot both pass.
         registry.reserve(session, sha, org_id=org.id, protocol_id=protocol_id)
+        known: dict[str, str] = {}
         if protocol_id is None:
             protocol = Protocol(organisation_id=org.id, board_id=board.id, meeting_date=meeting_date,
                                 status=ProtocolStatus.SIGNING, created_by=actor, created_at=now, updated_at=now,
@@ -152,6 +165,9 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
             if protocol.status in JUSTERAT:
                 raise NotAllowed("Protokollet är redan justerat; en ny version kan inte laddas upp.",
                                  "The protocol is already adjusted; a new version cannot be uploaded.")
+            # A new version keeps the personnummer staff gave before for the same person.
+            known = {r.email: r.personnummer_hash for old in protocol.versions for r in old.requests
+                     if r.personnummer_hash}
             for old in protocol.versions:
                 if not old.voided:
                     void_version(session, svc, org, protocol, old, actor)
@@ -163,7 +179,9 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
                                   created_at=now, uploaded_by=actor[:254] or None)
         session.add(version)
         session.flush()
-        requests = [SignatureRequest(version_id=version.id, position=i, name=s.name, email=s.email, role=s.role)
+        requests = [SignatureRequest(version_id=version.id, position=i, name=s.name, email=s.email, role=s.role,
+                                     personnummer_hash=(personnummer_hash(svc.settings.secret_key, s.personnummer)
+                                                        if s.personnummer else known.get(s.email)))
                     for i, s in enumerate(signers)]
         session.add_all(requests)
         session.flush()
@@ -211,7 +229,8 @@ def activate(session, svc, org, protocol, version, request: SignatureRequest, *,
                        board=protocol.board.name, meeting_date=protocol.meeting_date, link=svc.link(token),
                        deadline=request.token_expires_at.date(), secretary_name=live(version)[0].name
                        if version.requests else "", lang=svc.settings.lang, kind=protocol.kind or "protokoll",
-                       paragraphs=list(protocol.paragraphs or []))
+                       paragraphs=list(protocol.paragraphs or []),
+                       e_legitimation=uses_oidc(org))
     queue_mail(session, svc, message, org_id=org.id)
     record(session, svc, org_id=org.id, kind="reminded" if reminder else "sent", protocol_id=protocol.id,
            request_id=request.id, actor=actor, to=request.email, position=request.position)

@@ -8,6 +8,7 @@ first one's result.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -20,10 +21,11 @@ from ..pdf.chain import Route, sign_step
 from ..pdf.signature_page import PageSigner
 from .audit import queue_mail, record
 from . import claims
-from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, LinkUsed, SignatureInProgress,
-                     TooManyRequests, WrongCode)
+from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, LinkUsed, LoginRequired,
+                     SignatureInProgress, TooManyRequests, WrongCode)
 from .blob_refs import drop_on_error, drop_unreferenced
 from .finalize import activate, live
+from .signer_auth import EMAIL_CODE, OIDC, requires_login
 from .staff_addresses import staff_addresses
 from .secrets import code_hash, codes_match, new_code, token_hash
 from ..route import DONE, ProtocolStatus, RequestStatus
@@ -44,6 +46,8 @@ class SigningView:
     working_sha256: str
     page_count: int
     code_sent: bool
+    #: "code" or "oidc": how this signer must prove who they are before signing
+    signer_auth: str
     signed_so_far: tuple[tuple[str, str, dt.datetime], ...]
     still_to_sign: tuple[tuple[str, str], ...]
     #: protokoll, utdrag or omedelbar, and an extract's paragraphs: what the page and its title name
@@ -140,11 +144,19 @@ def _view(request: SignatureRequest) -> SigningView:
         original_sha256=version.original_sha256, working_sha256=version.working_sha256,
         page_count=version.page_count,
         code_sent=request.code_expires_at is not None,
+        signer_auth=protocol.board.organisation.signer_auth or "code",
         signed_so_far=tuple((r.name, r.role, r.signed_at) for r in version.requests if r.status == RequestStatus.SIGNED),
         still_to_sign=tuple((r.name, r.role) for r in version.requests
                             if r.position > request.position and r.status in (RequestStatus.WAITING, RequestStatus.ACTIVE)),
         kind=protocol.kind or "protokoll", paragraphs=tuple(protocol.paragraphs or ()),
     )
+
+
+def find_active(session, svc, token: str, *, lock: bool = False) -> SignatureRequest:
+    """The request behind a link that may be used now (else the typed error why not)."""
+    request = _find(session, svc, token, lock=lock)
+    _check_fresh(svc, request)
+    return request
 
 
 def open_link(svc, token: str, *, ip: str = "", user_agent: str = "") -> SigningView:
@@ -171,6 +183,8 @@ def send_code(svc, token: str, *, ip: str = "") -> None:
     with svc.db.write() as session:
         request = _find(session, svc, token, lock=True)
         _check_fresh(svc, request)
+        if requires_login(request):
+            raise LoginRequired()
         now = svc.clock()
         valid = dt.timedelta(minutes=svc.settings.code_valid_minutes)
         if request.code_expires_at is not None:
@@ -219,11 +233,14 @@ def _secretary_address(session, protocol: Protocol, secretary_request: Signature
     return secretary_request.email
 
 
-def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: str = "") -> str:
+def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: str = "",
+           logged_in_for: Collection[int] = ()) -> str:
     """Sign or decline. Returns the new request status ("signed" or "declined").
 
     A wrong code commits the attempt counter and then raises, so five wrong codes lock the
-    link even though every attempt "failed".
+    link even though every attempt "failed". Where the organisation identifies signers with
+    e-legitimation there is no code: the request must have been identified, and be among
+    ``logged_in_for``, the requests this browser logged in for (the web layer's session keeps them).
     """
     if decision not in ("sign", "decline"):
         raise InputError('Beslutet ska vara "sign" eller "decline".', 'The decision must be "sign" or "decline".',
@@ -241,12 +258,18 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
     with svc.db.write() as session:
         request = _find(session, svc, token, lock=True)
         _check_fresh(svc, request)
-        if not _check_code(session, svc, request, code, ip):
-            wrong, locked = True, request.status == RequestStatus.LOCKED
-        elif decision == "sign":
-            job = _claim(session, svc, request)
+        if requires_login(request):
+            if not (request.id in logged_in_for and request.identified_by == OIDC):
+                raise LoginRequired()
+        elif _check_code(session, svc, request, code, ip):
+            request.identified_by, request.identified_at = EMAIL_CODE, svc.clock()
         else:
-            _decline(session, svc, request, reason, ip)
+            wrong, locked = True, request.status == RequestStatus.LOCKED
+        if not wrong:
+            if decision == "sign":
+                job = _claim(session, svc, request)
+            else:
+                _decline(session, svc, request, reason, ip)
         status = request.status
     if locked:
         raise LinkLocked()
@@ -271,6 +294,9 @@ class _SignJob:
     route: Route
     position: int
     organisation_id: int
+    identified_by: str
+    #: for oidc: the IdP's issuer, named in the certificate's policy
+    idp: str | None
 
 
 def _claim(session, svc, request: SignatureRequest) -> _SignJob:
@@ -286,7 +312,8 @@ def _claim(session, svc, request: SignatureRequest) -> _SignJob:
     route = Route(board=protocol.board.name, meeting_date=protocol.meeting_date,
                   signers=tuple(PageSigner(r.name, r.role) for r in live(version)), organisation=org.name)
     return _SignJob(request.id, version.id, version.working_sha256, version.original_sha256, route,
-                    request.position, org.id)
+                    request.position, org.id, request.identified_by or EMAIL_CODE,
+                    org.oidc_issuer if request.identified_by == OIDC else None)
 
 
 def _complete_signature(svc, job: _SignJob, ip: str) -> str:
@@ -299,7 +326,8 @@ def _complete_signature(svc, job: _SignJob, ip: str) -> str:
         org = session.get(Organisation, job.organisation_id)
     try:
         signed = sign_step(svc.blobs.read(job.base_sha), job.route, job.position, None, None, job.original_sha,
-                           svc.settings.lang, provider=svc.signature_provider_for(org))
+                           svc.settings.lang, provider=svc.signature_provider_for(org),
+                           identified_by=job.identified_by, idp=job.idp)
         new_sha = svc.blobs.put_bytes(signed)
     except BaseException:
         release_claim(svc, job.request_id)

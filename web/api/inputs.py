@@ -27,7 +27,7 @@ MAX_OFFSET = 10**9
 MAX_ID = 2**63 - 1
 
 METADATA_FIELDS = ("board", "meeting_date", "signers", "protocol_id", "confirm_late")
-SIGNER_FIELDS = ("name", "email", "role")
+SIGNER_FIELDS = ("name", "email", "role", "personnummer")
 DECISION_FIELDS = ("code", "decision", "reason")
 PROTOCOL_STATUSES = tuple(status.value for status in ProtocolStatus)
 _NUMBER = re.compile(r"^[0-9]{1,10}$")
@@ -136,6 +136,9 @@ def protocol_metadata(data: dict) -> tuple[str, dt.date, list[SignerInput], int 
                         label_en=f"Signer {i + 1}: the e-mail address", max_len=254),
             role=_text(item, "role", f"{where}.role", label_sv=f"Undertecknare {i + 1}: rollen",
                        label_en=f"Signer {i + 1}: the role", max_len=20),
+            personnummer=_text(item, "personnummer", f"{where}.personnummer",
+                               label_sv=f"Undertecknare {i + 1}: personnumret",
+                               label_en=f"Signer {i + 1}: the personal identity number", max_len=20, required=False),
         ))
     protocol_id = data.get("protocol_id")
     if protocol_id is not None and (isinstance(protocol_id, bool) or not isinstance(protocol_id, int)

@@ -88,6 +88,10 @@ SCHEMAS = {
             "name": {"type": "string", "minLength": 1, "maxLength": 200},
             "email": {"type": "string", "format": "email", "maxLength": 254},
             "role": ROLE,
+            "personnummer": {"type": "string", "maxLength": 20,
+                             "description": "Optional. Where the organisation identifies signers with "
+                                            "e-legitimation, the login must carry this personal identity number "
+                                            "(YYYYMMDD-NNNN). Stored only as a keyed hash; never shown back."},
         },
     },
     "ProtocolMetadata": {
@@ -319,6 +323,9 @@ SCHEMAS = {
                                 "description": "Signers only: the file proves the certificate was not revoked "
                                                "when it signed."},
             "changed_after": {"type": "boolean", "description": "Something that matters changed after signing."},
+            "identified_by": {"type": ["string", "null"], "enum": ["oidc", "email_code", "csc", None],
+                              "description": "Signers only: how the signer was identified, from the certificate "
+                                             "policy (e-legitimation, or a one-time code by e-mail)."},
             "indication": {"type": ["string", "null"], "enum": ["TOTAL_PASSED", "INDETERMINATE", "TOTAL_FAILED", None],
                            "description": "ETSI EN 319 102-1 long-term validation with the file's own data."},
             "subindication": {"type": ["string", "null"],

@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from signering.errors import InputError, SigneringError
 from signering.pdf.preview import page_png
 from signering.workflow import signing
-from signering.workflow.errors import LinkInvalid, LinkUsed, TooManyRequests
+from signering.workflow.errors import LinkInvalid, LinkUsed, LoginRequired, TooManyRequests
 
 from ..extensions import services
+from .oidc import logged_in, logged_in_ids, start_page
 
 bp = Blueprint("sign", __name__, url_prefix="/signera")
 
@@ -36,10 +37,16 @@ def _used(exc: LinkUsed):
 @bp.get("/<token>")
 def page(token: str):
     view = signing.open_link(services(), token, ip=_ip(), user_agent=request.user_agent.string or "")
+    if view.signer_auth == "oidc":
+        if not logged_in(view.request_id):
+            return start_page(view, token)
+        template = "sign/page_oidc.html"
+    else:
+        template = "sign/page.html"
     total = view.page_count + 1  # the protocol and its signature page
     number = request.args.get("sida", default=1, type=int)
     number = min(max(1, number), total)
-    return render_template("sign/page.html", view=view, token=token, page=number, total=total,
+    return render_template(template, view=view, token=token, page=number, total=total,
                            heading=heading(view.kind, view.paragraphs))
 
 
@@ -58,6 +65,7 @@ def heading(kind: str, paragraphs) -> str:
 def pdf(token: str):
     svc = services()
     view, sha = signing.view_for_token(svc, token)
+    _require_login(view)
     return send_file(svc.blobs.path(sha), mimetype="application/pdf", as_attachment=False,
                      download_name=f"protokoll-{view.meeting_date.isoformat()}.pdf", max_age=0)
 
@@ -66,6 +74,7 @@ def pdf(token: str):
 def page_image(token: str, number: int):
     svc = services()
     view, sha = signing.view_for_token(svc, token)
+    _require_login(view)
     if not 1 <= number <= view.page_count + 1:
         abort(404)
     cache = os.path.join(os.path.dirname(svc.blobs.root.rstrip("/")), "previews")
@@ -94,7 +103,7 @@ def decide(token: str):
         before = None  # decide() below gives the answer for a link that does not open
     try:
         status = signing.decide(services(), token, request.form.get("code", ""), decision,
-                                request.form.get("reason", ""), ip=_ip())
+                                request.form.get("reason", ""), ip=_ip(), logged_in_for=logged_in_ids())
     except LinkInvalid:
         raise
     except InputError as exc:
@@ -106,6 +115,12 @@ def decide(token: str):
                            kind=before.kind if before else "protokoll",
                            heading=heading(before.kind, before.paragraphs) if before else "",
                            last=before is not None and not before.still_to_sign)
+
+
+def _require_login(view) -> None:
+    """Where signers log in with e-legitimation, the document is shown only after the login."""
+    if view.signer_auth == "oidc" and not logged_in(view.request_id):
+        raise LoginRequired()
 
 
 def _t(sv: str, en: str) -> str:

@@ -1,6 +1,6 @@
 """The staff side's URL map (under /sekreterare). Handlers live in ``login``, ``protocols``,
 ``finalize``, ``prefill``, ``extracts``, ``notices``, ``password`` and, for role admin,
-``admin``, ``members`` and ``api_tokens``; nothing here reads or writes data."""
+``admin``, ``members``, ``api_tokens`` and ``signer_auth``; nothing here reads or writes data."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask import Blueprint, session
 
 from ..auth import login_required, me
 from . import (admin, api_tokens, extracts, finalize, login, members, notices, password, prefill, present,
-               protocols)
+               protocols, signer_auth)
 
 bp = Blueprint("staff", __name__, url_prefix="/sekreterare")
 
@@ -45,6 +45,7 @@ _ROUTES = [
     ("/admin/anvandare", "admin_users", admin.users, ["GET", "POST"], _ADMIN),
     ("/admin/anvandare/<int:user_id>/stang-av", "admin_user_deactivate", admin.user_deactivate, ["POST"], _ADMIN),
     ("/admin/webhooks", "admin_webhooks", admin.webhooks_page, ["GET", "POST"], _ADMIN),
+    ("/admin/legitimering", "admin_signer_auth", signer_auth.signer_auth_page, ["GET", "POST"], _ADMIN),
     ("/admin/webhooks/<int:webhook_id>/stang-av", "admin_webhook_deactivate", admin.webhook_deactivate, ["POST"],
      _ADMIN),
     ("/admin/api-nycklar", "admin_api_tokens", api_tokens.tokens_page, ["GET", "POST"], _ADMIN),

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from signering import kept_uploads
 from signering.errors import InputError, SigneringError
-from signering.models import Board
+from signering.models import Board, Organisation
 from signering.workflow.finalize import finalize
 
 from ..auth import SID, current_org_id, me
@@ -34,10 +34,11 @@ def _kept() -> tuple[str, str, str | None]:
 
 def _page(form: FinalizeForm, *, protocol=None, error=None, error_code=None, status=200, kept=None):
     with services().db.read() as s:
+        oidc = s.get(Organisation, current_org_id()).signer_auth == "oidc"
         return render_template("staff/new.html", form=form, boards=_boards(s), protocol=protocol, error=error,
                                error_code=error_code,
                                declined=present.decline(protocol) if protocol else None,
-                               kept=kept), status
+                               kept=kept, ask_personnummer=oidc), status
 
 
 def _submit(form: FinalizeForm, protocol_id: int | None):

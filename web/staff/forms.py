@@ -17,6 +17,8 @@ class Row:
     role: str
     name: str = ""
     email: str = ""
+    #: as typed, for this request only: never rendered back into the form (see signering/identity.py)
+    personnummer: str = ""
 
     @property
     def empty(self) -> bool:
@@ -50,7 +52,10 @@ class FinalizeForm:
         if not (len(roles) == len(names) == len(emails)):
             raise InputError("Formuläret är ofullständigt. Ladda om sidan och fyll i det igen.",
                              "The form is incomplete. Reload the page and fill it in again.")
-        rows = [Row(r.strip()[:16], n.strip()[:200], e.strip()[:254]) for r, n, e in zip(roles, names, emails)]
+        numbers = form.getlist("signer_personnummer")
+        numbers = numbers if len(numbers) == len(roles) else [""] * len(roles)
+        rows = [Row(r.strip()[:16], n.strip()[:200], e.strip()[:254], p.strip()[:20])
+                for r, n, e, p in zip(roles, names, emails, numbers)]
         return cls(board=form.get("board", "").strip()[:200], meeting_date=form.get("meeting_date", "").strip()[:20],
                    rows=rows[:50], confirm_late=form.get("confirm_late") == "1")
 
@@ -66,7 +71,7 @@ class FinalizeForm:
 
     def signers(self) -> list[SignerInput]:
         # Empty extra rows are normal (three justerare rows are offered); a row half filled is not.
-        return [SignerInput(r.name, r.email, r.role) for r in self.rows if not r.empty]
+        return [SignerInput(r.name, r.email, r.role, r.personnummer) for r in self.rows if not r.empty]
 
     def date(self) -> dt.date:
         try:
