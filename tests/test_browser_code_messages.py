@@ -10,8 +10,8 @@ import datetime as dt
 import re
 
 import pytest
-from browser_support import DESKTOP, SIGNERS, launch, shot, start_server
-from playwright.sync_api import expect, sync_playwright
+from browser_support import DESKTOP, SIGNERS, shot, start_server
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -26,14 +26,6 @@ def server(tmp_path_factory):
     live = start_server(tmp_path_factory.mktemp("code-messages"))
     yield live
     live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 def _in_view(locator) -> bool:

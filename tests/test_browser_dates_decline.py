@@ -9,8 +9,8 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from browser_support import DESKTOP, PASSWORD, SECRETARY, SIGNERS, launch, shot, start_server
-from playwright.sync_api import expect, sync_playwright
+from browser_support import DESKTOP, PASSWORD, SECRETARY, SIGNERS, shot, start_server
+from playwright.sync_api import expect
 from sqlalchemy import update
 
 from signering.models import Protocol
@@ -27,14 +27,6 @@ def server(tmp_path_factory):
     live = start_server(tmp_path_factory.mktemp("browser-dates"))
     yield live
     live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=list(VIEWPORTS))

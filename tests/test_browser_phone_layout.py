@@ -10,8 +10,8 @@ import re
 from email.message import EmailMessage
 
 import pytest
-from browser_support import ORG_SLUG, PASSWORD, SECRETARY, SIGNERS, launch, shot, start_server
-from playwright.sync_api import expect, sync_playwright
+from browser_support import ORG_SLUG, PASSWORD, SECRETARY, SIGNERS, shot, start_server
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from signering.models import Notice
@@ -60,14 +60,6 @@ def posted(server):
     with server.svc.db.read() as s:
         notice = s.execute(select(Notice.id).filter_by(protocol_id=protocol_id)).scalar_one()
     return protocol_id, notice, first
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from browser_support import (BOARD, DESKTOP, ORG_SLUG, PASSWORD, PHONE, SECRETARY, SIGNERS, axe_violations, launch,
+from browser_support import (BOARD, DESKTOP, ORG_SLUG, PASSWORD, PHONE, SECRETARY, SIGNERS, axe_violations,
                              shot, start_server)
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from signering.models import Notice, Protocol, ProtocolVersion
@@ -26,14 +26,6 @@ def server(tmp_path_factory):
     live = start_server(tmp_path_factory.mktemp("browser"))
     yield live
     live.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

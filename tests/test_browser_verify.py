@@ -13,7 +13,6 @@ import datetime as dt
 import pytest
 from browser_support import BOARD, DESKTOP, shot, start_server
 from playwright.sync_api import expect
-from test_browser_signing import browser  # noqa: F401 (fixture)
 from test_public_support import add_protocol
 
 pytestmark = pytest.mark.browser
