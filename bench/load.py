@@ -63,7 +63,7 @@ def _free_port() -> int:
 class Instance:
     """A throwaway instance directory, its CLI, and the server process group."""
 
-    def __init__(self, root: str, smtp_port: int):
+    def __init__(self, root: str, smtp_port: int, database_url: str | None = None):
         self.root = root
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -75,6 +75,8 @@ class Instance:
                     "SIGNERING_SMTP_PORT": str(smtp_port),
                     "SIGNERING_SMTP_FROM": "signering@bench.example"}
         self.env.pop("SIGNERING_DATABASE_URL", None)  # SQLite in the instance dir, as a small kommun runs it
+        if database_url:
+            self.env["SIGNERING_DATABASE_URL"] = database_url
         self.proc: subprocess.Popen | None = None
         self.log_path = os.path.join(root, "server.log")
 

@@ -64,18 +64,46 @@ class KeyPair:
             # digest pyHanko computes: every token has it, while CKM_ECDSA_SHA256 is optional
             # (SoftHSM2 lacks it).
             is_ec = isinstance(self.certificate.public_key(), ec.EllipticCurvePublicKey)
-            return ph11.PKCS11Signer(_pkcs11_session(self.pkcs11), key_label=self.pkcs11.key_label,
+            return _frozen(ph11.PKCS11Signer)(_pkcs11_session(self.pkcs11), key_label=self.pkcs11.key_label,
                                      signing_cert=to_asn1(self.certificate), ca_chain=chain,
                                      other_certs_to_pull=(), bulk_fetch=False, embed_roots=embed_roots,
                                      use_raw_mechanism=is_ec)
         key_der = self.private_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption())
-        return signers.SimpleSigner(
+        return _frozen(signers.SimpleSigner)(
             signing_cert=to_asn1(self.certificate),
             signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
             cert_registry=SimpleCertificateStore.from_certs(chain),
             embed_roots=embed_roots,
         )
+
+
+@functools.cache
+def _frozen(signer_class: type) -> type:
+    """``signer_class`` whose signed attributes are parsed DER as soon as each is built.
+
+    asn1crypto 1.5 re-encodes a freshly built structure twice per nesting level on every
+    ``dump()`` (2^depth child encodings), and pyHanko dumps the signed attributes three times
+    (digest, SignerInfo, the final CMS): that was about a third of a signer's signature.
+    A value loaded from DER keeps its bytes, so freezing each attribute value once, at its own
+    shallow depth, makes every later dump a copy.
+    """
+    from pyhanko.sign.attributes import CMSAttributeProvider
+
+    class FrozenValue(CMSAttributeProvider):
+        def __init__(self, inner: CMSAttributeProvider):
+            self.inner, self.attribute_type = inner, inner.attribute_type
+
+        async def build_attr_value(self, dry_run=False):
+            value = await self.inner.build_attr_value(dry_run=dry_run)
+            return None if value is None else type(value).load(value.dump())
+
+    class Frozen(signer_class):
+        def _signed_attr_providers(self, *args, **kwargs):
+            return [FrozenValue(p) for p in super()._signed_attr_providers(*args, **kwargs)]
+
+    Frozen.__name__ = Frozen.__qualname__ = "Frozen" + signer_class.__name__
+    return Frozen
 
 
 # One logged-in session per token and process. PKCS#11 login state is per token, not per
