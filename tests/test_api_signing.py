@@ -97,6 +97,24 @@ def test_three_signers_in_order_then_sealed_posted_and_verifiable(env, protocol_
     assert env.blob_files() == before
 
 
+def test_the_last_signers_answer_does_not_wait_for_the_seal(env, protocol_pdf):
+    """The seal runs once the answer is sent (as a WSGI server closes the response), not before."""
+    pid = upload(env, protocol_pdf).get_json()["id"]
+    _sign(env, SIGNERS[0])
+    _sign(env, SIGNERS[1])
+    token = link_token(env, SIGNERS[2]["email"])
+    assert env.client.post(f"/api/v1/sign/{token}/code").status_code == 202
+    code = latest_code(env, SIGNERS[2]["email"])
+    answer = env.client.post(f"/api/v1/sign/{token}", json={"code": code, "decision": "sign"}, buffered=False)
+    assert answer.status_code == 200 and answer.get_json() == {"status": "signed"}
+    waiting = env.client.get(f"/api/v1/protocols/{pid}", headers=env.auth()).get_json()
+    assert waiting["status"] == "signing" and waiting["sealed_sha256"] is None
+    assert [s["status"] for s in waiting["signers"]] == ["signed"] * 3
+    answer.close()  # the server has sent the answer: now the seal runs
+    done = env.client.get(f"/api/v1/protocols/{pid}", headers=env.auth()).get_json()
+    assert done["status"] == "posted" and done["sealed_sha256"] is not None
+
+
 def test_decline_stops_the_route(env, protocol_pdf):
     pid = upload(env, protocol_pdf).get_json()["id"]
     token = link_token(env, SIGNERS[0]["email"])

@@ -6,6 +6,7 @@ import logging
 import os
 
 from flask import Flask, g, request, send_from_directory
+from flask.testing import FlaskClient
 from werkzeug.routing import IntegerConverter
 
 from signering.runtime import build_services
@@ -37,9 +38,21 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class ServerLikeClient(FlaskClient):
+    """A test client that closes each response once it is read, as every WSGI server does.
+
+    Flask's own leaves it open, so work that runs after the answer (``web.after_response``)
+    would never run in tests.
+    """
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 def create_app(overrides: dict | None = None, *, services: Services | None = None) -> Flask:
     cfg = config_mod.from_env(overrides)
     app = Flask(__name__, instance_path=cfg["INSTANCE_DIR"])
+    app.test_client_class = ServerLikeClient
     # Set before any blueprint adds its rules: the converter is chosen when a rule is added.
     app.url_map.converters["int"] = DatabaseIdConverter
     app.config.update(

@@ -8,7 +8,7 @@ first one's result.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -234,8 +234,14 @@ def _secretary_address(session, protocol: Protocol, secretary_request: Signature
 
 
 def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: str = "",
-           logged_in_for: Collection[int] = ()) -> str:
+           logged_in_for: Collection[int] = (), later: Callable[[Callable[[], None]], None] | None = None) -> str:
     """Sign or decline. Returns the new request status ("signed" or "declined").
+
+    What the answer need not wait for (removing the superseded working copy and, after the last
+    signature, the seal) is handed to ``later``, which the web API runs once the answer is sent;
+    by default it runs at once, so the page after the last signature can link to the notice.
+    Either way the version stays marked for sealing until it is sealed, and the worker's sweep
+    seals it if this process stops first.
 
     A wrong code commits the attempt counter and then raises, so five wrong codes lock the
     link even though every attempt "failed". Where the organisation identifies signers with
@@ -275,13 +281,18 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
         raise LinkLocked()
     if wrong:
         raise WrongCode()
+    later = later or _now
     if job is not None:
-        status = _complete_signature(svc, job, ip)
-    if status == RequestStatus.SIGNED:
+        status = _complete_signature(svc, job, ip, later)
+    if status == RequestStatus.SIGNED and job is not None and job.last:
         from .sealing import seal_pending
 
-        seal_pending(svc)
+        later(lambda: seal_pending(svc))
     return status
+
+
+def _now(task: Callable[[], None]) -> None:
+    task()
 
 
 @dataclass(frozen=True)
@@ -297,6 +308,8 @@ class _SignJob:
     identified_by: str
     #: for oidc: the IdP's issuer, named in the certificate's policy
     idp: str | None
+    #: the last signer of the version: their signature makes it ready to seal
+    last: bool
 
 
 def _claim(session, svc, request: SignatureRequest) -> _SignJob:
@@ -313,10 +326,11 @@ def _claim(session, svc, request: SignatureRequest) -> _SignJob:
                   signers=tuple(PageSigner(r.name, r.role) for r in live(version)), organisation=org.name)
     return _SignJob(request.id, version.id, version.working_sha256, version.original_sha256, route,
                     request.position, org.id, request.identified_by or EMAIL_CODE,
-                    org.oidc_issuer if request.identified_by == OIDC else None)
+                    org.oidc_issuer if request.identified_by == OIDC else None,
+                    last=max(r.position for r in live(version)) == request.position)
 
 
-def _complete_signature(svc, job: _SignJob, ip: str) -> str:
+def _complete_signature(svc, job: _SignJob, ip: str, later: Callable[[Callable[[], None]], None]) -> str:
     """Make the signature without holding the database, then apply it if nothing moved meanwhile.
 
     The PDF work (and the TSA round trip) used to run inside the write transaction; on a busy
@@ -341,8 +355,8 @@ def _complete_signature(svc, job: _SignJob, ip: str) -> str:
                 or version.protocol.status != ProtocolStatus.SIGNING):
             raise Conflict()
         _apply_signature(session, svc, request, version, new_sha, ip)
-    # The previous state is a prefix of the new one; a crash before this line leaves it to the sweep.
-    drop_unreferenced(svc, job.base_sha)
+    # The previous state is a prefix of the new one; a crash before it is dropped leaves it to the sweep.
+    later(lambda: drop_unreferenced(svc, job.base_sha))
     return RequestStatus.SIGNED.value
 
 

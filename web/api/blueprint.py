@@ -17,6 +17,7 @@ from signering.workflow.errors import NotFound
 from signering.workflow.finalize import finalize
 from signering.workflow.signing import decide, open_link, send_code, view_for_token
 
+from ..after_response import after_response
 from ..extensions import current_lang, services
 from ..errors import retry_headers
 from . import inputs, views
@@ -151,7 +152,9 @@ def signing_code(token: str):
 @bp.post("/sign/<token>")
 def signing_decision(token: str):
     code, decision, reason = inputs.decision_body(request)
-    status = decide(_services(), token, code, decision, reason, ip=request.remote_addr or "")
+    # The answer does not wait for the seal after the last signature: a meeting system polls the
+    # protocol or gets the webhook, and the signer's click stays as quick as the others.
+    status = decide(_services(), token, code, decision, reason, ip=request.remote_addr or "", later=after_response)
     return {"status": status}
 
 
