@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from .errors import DatesOutOfOrder, InputError, InvalidDate
-from .models import Board, Notice, Organisation, Protocol
+from .models import Board, LogCheckpoint, Notice, Organisation, Protocol
 from .text_safety import one_line, xml_safe
 from .workflow.audit import record
 from .workflow.errors import NotAllowed, NotFound, UnknownBoard
@@ -53,9 +53,13 @@ def on_board(today) -> tuple:
 
 # Built once: constructing the statement cost more than running it (the board asks on every request).
 _ON_BOARD = and_(Notice.organisation_id == Organisation.id, *on_board(bindparam("today")))
+_NEWEST_CHECKPOINT = select(LogCheckpoint).order_by(LogCheckpoint.tree_size.desc()).limit(1).subquery()
 _FINGERPRINT = (
     select(Organisation.id, Organisation.name, func.count(Notice.id), func.max(Notice.id),
-           func.max(Notice.corrected_at))
+           func.max(Notice.corrected_at),
+           # The board shows the log's newest checkpoint with its witnesses' cosignatures.
+           select(_NEWEST_CHECKPOINT.c.tree_size).scalar_subquery(),
+           select(func.length(_NEWEST_CHECKPOINT.c.cosignatures)).scalar_subquery())
     .select_from(Organisation).outerjoin(Notice, _ON_BOARD)
     .where(Organisation.slug == bindparam("slug")).group_by(Organisation.id, Organisation.name)
 )
@@ -65,14 +69,15 @@ def board_fingerprint(conn, slug: str, today: dt.date) -> tuple[int, str, tuple]
     """(organisation id, name, fingerprint) in one query, or None for an unknown organisation.
 
     The fingerprint changes whenever the board's content does: a notice posted (a new, higher
-    id), one taken down (fewer), one corrected (a later correction time), or a new day (notices
-    dated today appear, those due come down).
+    id), one taken down (fewer), one corrected (a later correction time), a new day (notices
+    dated today appear, those due come down), or a new log checkpoint or cosignature.
+    The notice count comes first.
     """
     row = conn.execute(_FINGERPRINT, {"slug": slug, "today": today}).first()
     if row is None:
         return None
-    org_id, name, count, newest, corrected = row
-    return org_id, name, (count, newest, str(corrected), today)
+    org_id, name, count, newest, corrected, log_size, cosigned = row
+    return org_id, name, (count, newest, str(corrected), today, log_size, cosigned)
 
 
 def current_all(session, today: dt.date) -> list[Notice]:

@@ -107,7 +107,13 @@ def test_full_flow_over_http(server, smtp_server, tmp_path):  # noqa: F811
         assert "Signera protokollet" not in used.text
         assert requests.get(f"{server.base_url}/api/v1/sign/{token}", timeout=30).status_code == 404
 
-    state = requests.get(f"{server.base_url}/api/v1/protocols/{created['id']}", headers=auth, timeout=30).json()
+    # The seal runs once the last answer is sent (or in the worker's sweep): a client polls for it.
+    deadline = time.monotonic() + 60
+    while True:
+        state = requests.get(f"{server.base_url}/api/v1/protocols/{created['id']}", headers=auth, timeout=30).json()
+        if state["status"] != "signing" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert state["status"] in ("sealed", "posted")
     sealed = requests.get(f"{server.base_url}/api/v1/protocols/{created['id']}/sealed.pdf", headers=auth, timeout=30)
     assert sealed.status_code == 200

@@ -9,6 +9,7 @@ trail and gunicorn's access log (which reads the same environ afterwards) all ge
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -42,6 +43,8 @@ class TrustedProxies:
             self.networks = [ipaddress.ip_network(e, strict=False) for e in entries if e != "*"]
         except ValueError:
             raise ForwardedAllowIpsInvalid(value=allow_ips) from None
+        # A server sees few distinct peers (its proxies, or clients): parse each address once.
+        self.trusted = functools.lru_cache(maxsize=4096)(self.trusted)
 
     def trusted(self, remote_addr: str) -> bool:
         if self.any:

@@ -79,14 +79,15 @@ def board(org: str):
     if found is None:
         abort(404)
     org_id, name, fingerprint = found
-    checkpoint = latest_note()
-    key = (org, g.lang, page, fingerprint, checkpoint)
-    # The rendered board is the same for every visitor until a notice goes up or comes down
-    # (the fingerprint) or the day changes; the TTL only bounds memory, not correctness.
+    key = (org, g.lang, page, fingerprint)
+    # The rendered board is the same for every visitor until a notice goes up or comes down,
+    # the day changes or the log gets a new checkpoint (the fingerprint); the TTL only bounds
+    # memory, not correctness.
     cache = app_cache("board", max_entries=256, ttl=60)
     html = cache.get(key)
     if html is not None:
         return html
+    checkpoint = latest_note()
     total = fingerprint[0]
     with svc.db.read() as session:
         items = [notice_view(n, svc.settings.base_url, org, today)
