@@ -53,9 +53,7 @@ class KeyPair:
     def pyhanko_signer(self, *, embed_roots: bool = True):
         """A pyHanko ``Signer`` for this pair (software key or PKCS#11 token)."""
         from pyhanko.sign import signers
-        from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-        chain = [to_asn1(c) for c in self.chain]
         if self.pkcs11 is not None:
             from pyhanko.sign import pkcs11 as ph11
 
@@ -65,17 +63,27 @@ class KeyPair:
             # (SoftHSM2 lacks it).
             is_ec = isinstance(self.certificate.public_key(), ec.EllipticCurvePublicKey)
             return _frozen(ph11.PKCS11Signer)(_pkcs11_session(self.pkcs11), key_label=self.pkcs11.key_label,
-                                     signing_cert=to_asn1(self.certificate), ca_chain=chain,
-                                     other_certs_to_pull=(), bulk_fetch=False, embed_roots=embed_roots,
-                                     use_raw_mechanism=is_ec)
+                                              signing_cert=to_asn1(self.certificate),
+                                              ca_chain=[to_asn1(c) for c in self.chain], other_certs_to_pull=(),
+                                              bulk_fetch=False, embed_roots=embed_roots, use_raw_mechanism=is_ec)
         key_der = self.private_key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption())
         return _frozen(signers.SimpleSigner)(
             signing_cert=to_asn1(self.certificate),
             signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
-            cert_registry=SimpleCertificateStore.from_certs(chain),
+            cert_registry=_chain_store(tuple(self.chain)),
             embed_roots=embed_roots,
         )
+
+
+@functools.lru_cache(maxsize=64)
+def _chain_store(chain: tuple[x509.Certificate, ...]):
+    """The CA chain as pyHanko's certificate store, built once per chain: every signer's
+    one-off certificate hangs under the same few CA certificates, and parsing and registering
+    them was a twentieth of a signature. The signer only reads the store."""
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    return SimpleCertificateStore.from_certs([to_asn1(c) for c in chain])
 
 
 @functools.cache

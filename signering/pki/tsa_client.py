@@ -10,8 +10,6 @@ token mandatory, RFC 3161 leaves it out), and a wrong nonce crashes pyHanko's ow
 
 from __future__ import annotations
 
-import asyncio
-
 import requests
 import requests.adapters
 from asn1crypto import cms, tsp
@@ -39,7 +37,9 @@ _HTTP.mount("https://", requests.adapters.HTTPAdapter(pool_connections=4, pool_m
 
 class _CheckedHTTPTimeStamper(HTTPTimeStamper):
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        return await asyncio.to_thread(self._post, req)
+        # Blocking on purpose: pyHanko runs each signature in an event loop of its own with
+        # nothing else on it, and handing the call to a thread started a new thread per token.
+        return self._post(req)
 
     def _post(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
         try:

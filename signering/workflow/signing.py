@@ -12,11 +12,12 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..clock import aware as _aware
 from ..mail import templates as mails
 from ..errors import InputError
-from ..models import Notice, Organisation, Protocol, ProtocolVersion, SignatureRequest
+from ..models import Board, Notice, Organisation, Protocol, ProtocolVersion, SignatureRequest
 from ..pdf.chain import Route, sign_step
 from ..pdf.signature_page import PageSigner
 from .audit import queue_mail, record
@@ -92,12 +93,17 @@ def signed_link(svc, token: str) -> SignedLink | None:
         return _signed_link(session, svc, request) if request is not None else None
 
 
+#: A link's request with what every step reads of it, in one query instead of one per hop.
+_WITH_ROUTE = (joinedload(SignatureRequest.version, innerjoin=True).joinedload(ProtocolVersion.protocol, innerjoin=True)
+               .joinedload(Protocol.board, innerjoin=True).joinedload(Board.organisation, innerjoin=True),)
+
+
 def _find(session, svc, token: str, *, lock: bool) -> SignatureRequest:
     if not token or len(token) > 200:
         raise LinkInvalid()
-    stmt = select(SignatureRequest).filter_by(token_hash=token_hash(token))
+    stmt = select(SignatureRequest).filter_by(token_hash=token_hash(token)).options(*_WITH_ROUTE)
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=SignatureRequest)
     request = session.execute(stmt).scalar_one_or_none()
     if request is None:
         raise LinkInvalid()
@@ -347,7 +353,8 @@ def _complete_signature(svc, job: _SignJob, ip: str, later: Callable[[Callable[[
         release_claim(svc, job.request_id)
         raise
     with drop_on_error(svc, new_sha), svc.db.write() as session:
-        request = session.execute(select(SignatureRequest).filter_by(id=job.request_id).with_for_update()
+        request = session.execute(select(SignatureRequest).filter_by(id=job.request_id).options(*_WITH_ROUTE)
+                                  .with_for_update(of=SignatureRequest)
                                   .execution_options(populate_existing=True)).scalar_one()
         version = session.execute(select(ProtocolVersion).filter_by(id=job.version_id).with_for_update()
                                   .execution_options(populate_existing=True)).scalar_one()
