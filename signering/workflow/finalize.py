@@ -135,6 +135,9 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         original = svc.blobs.read(sha)
         if protocol_id is not None and kind != "protokoll":
             extracts.check_holds(_paragraphs_in(ingested.path), paragraphs)
+        elif kind == "omedelbar" and parent_id is None:
+            # Started at the meeting: the file is all there is of the paragraph; it must be it.
+            extracts.check_holds(_paragraphs_in(ingested.path), paragraphs, new_version=False)
         route = Route(board=board_label, meeting_date=meeting_date,
                       signers=tuple(PageSigner(s.name, s.role) for s in signers), organisation=org_name)
         prepared, _ = prepare(original, route, svc.settings.base_url, svc.settings.lang,

@@ -85,6 +85,17 @@ def check_start(session, *, org_id: int, board_id: int, meeting_date: dt.date, p
                 "resten. Den justeras med protokollet.",
                 "Everyone has signed the protocol already, so the paragraph can no longer be adjusted and posted "
                 "before the rest. It is adjusted with the protocol.")
+    else:
+        protocol = session.execute(
+            select(Protocol).filter_by(kind=ProtocolKind.PROTOKOLL, organisation_id=org_id, board_id=board_id,
+                                       meeting_date=meeting_date)
+            .where(Protocol.status != ProtocolStatus.WITHDRAWN).order_by(Protocol.id)).scalars().first()
+        if protocol is not None:
+            raise NotAllowed(
+                f"Protokollet från sammanträdet är redan uppladdat (protokoll {protocol.id}). Skicka paragrafen för "
+                "omedelbar justering från protokollets sida.",
+                f"The protocol of the meeting has already been uploaded (protocol {protocol.id}). Send the paragraph "
+                "for immediate justering from the protocol's page.", protocol_id=protocol.id)
     for number in paragraphs:
         check_one_route(session, org_id=org_id, board_id=board_id, meeting_date=meeting_date, parent_id=parent_id,
                         number=number)
