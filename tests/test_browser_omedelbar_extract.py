@@ -11,7 +11,7 @@ import datetime as dt
 import re
 
 import pytest
-from browser_support import BOARD, DESKTOP, PASSWORD, SECRETARY, SIGNERS, shot, start_server
+from browser_support import BOARD, DESKTOP, SECRETARY, SIGNERS, shot, staff_login, start_server
 from playwright.sync_api import expect
 from smtp_fixture import smtp_server  # noqa: F401 (fixture)
 
@@ -68,11 +68,7 @@ def test_omedelbar_justering_and_extract_from_the_secretary_to_the_board_and_the
     context.set_default_timeout(30000)
     context.set_default_navigation_timeout(90000)
     page = context.new_page()
-    page.goto(f"{server.url}/sekreterare/logga-in")
-    page.get_by_label("E-post").fill(SECRETARY)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(f"{server.url}/sekreterare/")
+    staff_login(page, server.url)
 
     # At the meeting: § 19 from its own text, before the protocol is written.
     page.get_by_role("link", name="Omedelbar justering vid sammanträdet").click()
@@ -127,7 +123,8 @@ def test_omedelbar_justering_and_extract_from_the_secretary_to_the_board_and_the
     form = page.locator("form").filter(has=page.get_by_label("E-postadress för Länsstyrelsen"))
     form.get_by_label("E-postadress för Länsstyrelsen").fill(RECIPIENT)
     form.get_by_role("button", name="Spara adressen").click()
-    expect(page.locator("form.card").filter(has_text="Gör protokollsutdrag")).to_contain_text(f"Länsstyrelsen ({RECIPIENT})")
+    extract_form = page.locator("form.card").filter(has_text="Gör protokollsutdrag")
+    expect(extract_form).to_contain_text(f"Länsstyrelsen ({RECIPIENT})")
     page.locator("input[name=paragraph][value=\"20\"]").check()
     page.get_by_role("button", name="Gör protokollsutdrag").click()
     expect(page.locator("h1")).to_contain_text("Protokollsutdrag § 20")

@@ -243,7 +243,8 @@ def test_withdrawn_paragraph_lets_the_waiting_protocol_go_on_without_it(env, mbn
     assert _sign(env, SIGNERS[0], parent_link) == "signed"
     _sign_all(env, SIGNERS[1:])
     assert env.protocol(parent_id).status == "signing"
-    manage.withdraw(env.svc, org_id=env.org_id, protocol_id=child_id, actor=SECRETARY, reason="Justeras med protokollet")
+    manage.withdraw(env.svc, org_id=env.org_id, protocol_id=child_id, actor=SECRETARY,
+                    reason="Justeras med protokollet")
     assert env.protocol(parent_id).status == "posted"
     assert "§ 19" not in _notice(env, parent_id).body
 
