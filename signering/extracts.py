@@ -105,19 +105,26 @@ class ParagraphsMissing(InputError):
     default_en = "The file does not hold the extract's paragraphs."
 
 
-def check_holds(found: set[int], paragraphs: list[int]) -> None:
-    """Refuse a new version of an extract whose file does not hold its paragraphs (``found``,
-    as the upload reader numbers them): it would go out labelled and certified as an extract of
-    paragraphs it does not contain."""
+def check_holds(found: set[int], paragraphs: list[int], *, new_version: bool = True) -> None:
+    """Refuse a file that does not hold its extract's paragraphs (``found``, as the upload reader
+    numbers them): it would go out labelled and certified as an extract of paragraphs it does not
+    contain. ``new_version`` False: the PDF of a paragraph adjusted at the meeting."""
     missing = [n for n in sorted(set(paragraphs)) if n not in found]
-    if missing:
-        wanted, lacking = ", ".join(f"§ {n}" for n in paragraphs), ", ".join(f"§ {n}" for n in missing)
+    if not missing:
+        return
+    wanted, lacking = ", ".join(f"§ {n}" for n in paragraphs), ", ".join(f"§ {n}" for n in missing)
+    if not new_version:
         raise ParagraphsMissing(
-            f"Den nya versionen ska vara samma utdrag ({wanted}), men filen innehåller inte {lacking}. "
-            "Ladda upp utdraget med dessa paragrafer, eller gör ett nytt utdrag från protokollets sida.",
-            f"The new version must be the same extract ({wanted}), but the file does not hold {lacking}. "
-            "Upload the extract with these paragraphs, or make a new extract from the protocol's page.",
-            field="file")
+            f"Filen ska vara paragrafen {wanted}, men ingen rubrik ”{wanted} …” hittades i den. Välj PDF:en med "
+            "paragrafen, eller skriv in paragrafens text i stället.",
+            f"The file should be the paragraph {wanted}, but no heading \"{wanted} …\" was found in it. Choose the "
+            "PDF holding the paragraph, or type in the paragraph's text instead.", field="file")
+    raise ParagraphsMissing(
+        f"Den nya versionen ska vara samma utdrag ({wanted}), men filen innehåller inte {lacking}. "
+        "Ladda upp utdraget med dessa paragrafer, eller gör ett nytt utdrag från protokollets sida.",
+        f"The new version must be the same extract ({wanted}), but the file does not hold {lacking}. "
+        "Upload the extract with these paragraphs, or make a new extract from the protocol's page.",
+        field="file")
 
 
 _TEXTS = {

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from .clock import aware
 from .models import Protocol, ProtocolVersion, SealedFile, SignatureRequest
 from .workflow.claims import STALE_AFTER_SECONDS, holder_gone
+from .workflow.omedelbar import under_way
 from .workflow.sealing import seal_pending
 from .workflow.signing import release_claim
 from .route import JUSTERAT, ProtocolStatus, RequestStatus
@@ -81,7 +82,8 @@ def check(svc) -> list[str]:
                     problems.append(f"protocol {protocol.id} under justering has {len(active)} active signers")
             if protocol.status in JUSTERAT and not version.sealed_sha256:
                 problems.append(f"protocol {protocol.id} is {protocol.status} without a sealed PDF")
-            if version.seal_pending:
+            # A protocol waiting for its immediately adjusted paragraph is waiting by rule, not stuck.
+            if version.seal_pending and not under_way(session, protocol):
                 problems.append(f"protocol {protocol.id} waits for its seal")
         for req in session.execute(select(SignatureRequest).where(SignatureRequest.status == RequestStatus.SIGNING)).scalars():
             problems.append(f"request {req.id} is claimed for signing but was never completed")

@@ -121,6 +121,15 @@ def start_server(tmp_path) -> LiveServer:
     return LiveServer(url=url, svc=svc, org_id=org_id, stop=stop)
 
 
+def staff_login(page, url: str) -> None:
+    """Log the secretary in on ``page`` and land on the protocol list."""
+    page.goto(f"{url}/sekreterare/logga-in")
+    page.get_by_label("E-post").fill(SECRETARY)
+    page.get_by_label("Lösenord").fill(PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{url}/sekreterare/")
+
+
 def launch(playwright):
     return playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
 

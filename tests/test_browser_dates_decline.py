@@ -9,7 +9,7 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from browser_support import DESKTOP, PASSWORD, SECRETARY, SIGNERS, shot, start_server
+from browser_support import DESKTOP, SIGNERS, shot, staff_login, start_server
 from playwright.sync_api import expect
 from sqlalchemy import update
 
@@ -34,11 +34,7 @@ def page(request, browser, server):
     context = browser.new_context(locale="sv-SE", **VIEWPORTS[request.param])
     context.set_default_timeout(15000)
     page = context.new_page()
-    page.goto(f"{server.url}/sekreterare/logga-in")
-    page.get_by_label("E-post").fill(SECRETARY)
-    page.get_by_label("Lösenord").fill(PASSWORD)
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(f"{server.url}/sekreterare/")
+    staff_login(page, server.url)
     page.viewport_name = request.param
     yield page
     context.close()

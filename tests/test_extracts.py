@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from signering import extracts, registry
+from signering import extracts, recovery, registry
 from signering.extract.text import pdf_text
 from signering.members import add_member
 from signering.models import Board, BoardMember, Notice, Protocol
@@ -19,7 +19,7 @@ from signering.pki.orgkeys import demo_keys
 from signering.pki.tsa import serve_in_thread
 from signering.models import Organisation
 from signering.samples import sample
-from signering.workflow import signing
+from signering.workflow import manage, sealing, signing
 from signering.workflow.extracts import create_extract
 from signering.workflow.errors import NotAllowed
 from test_staff_support import BOARD, SECRETARY, make_env, post_form, text, upload_ok
@@ -195,6 +195,85 @@ def test_omedelbar_is_posted_before_the_protocol_and_the_protocol_notes_it(env, 
         assert notice.posted_date == child_posted + dt.timedelta(days=2)
 
 
+def _notice(env, protocol_id: int) -> Notice | None:
+    with env.svc.db.read() as s:
+        return s.execute(select(Notice).filter_by(protocol_id=protocol_id)).scalar_one_or_none()
+
+
+def test_protocol_signed_before_its_immediately_adjusted_paragraph_waits_and_is_posted_after_it(env, mbn_pdf):
+    client = env.client(SECRETARY)
+    parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
+    parent_link = _link(env, SIGNERS[0])
+    child_id = create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[19], kind="omedelbar")
+    child_link = _link(env, SIGNERS[0])
+    # All three sign the protocol's links before the paragraph's.
+    assert _sign(env, SIGNERS[0], parent_link) == "signed"
+    _sign_all(env, SIGNERS[1:])
+    last_link = _link(env, SIGNERS[2])
+    assert env.protocol(parent_id).status == "signing" and env.protocol(parent_id).current.seal_pending
+    assert sealing.seal_pending(env.svc) == 0  # the worker's round leaves it waiting
+    assert _notice(env, parent_id) is None
+    assert signing.signed_link(env.svc, last_link).waits_for == (19,)
+    shown = text(client.get(f"/sekreterare/protokoll/{parent_id}"))
+    assert "Alla har signerat – väntar på den omedelbara justeringen" in shown and "Omedelbar justering § 19" in shown
+    assert recovery.check(env.svc) == []  # waiting by rule is no inconsistency
+    # Once all have signed the protocol, a paragraph can no longer go before it.
+    with pytest.raises(NotAllowed) as refused:
+        create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[20], kind="omedelbar")
+    assert "Alla har redan signerat protokollet" in refused.value.message("sv")
+
+    env.svc.clock.advance(days=1)
+    assert _sign(env, SIGNERS[0], child_link) == "signed"
+    _sign_all(env, SIGNERS[1:])
+    assert env.protocol(child_id).status == env.protocol(parent_id).status == "posted"
+    child, parent = _notice(env, child_id), _notice(env, parent_id)
+    assert child.id < parent.id and child.posted_date == parent.posted_date == env.svc.today()
+    assert "anslås för sig, före resten av protokollet" in child.body
+    assert f"§ 19 justerades omedelbart och anslogs {child.posted_date.isoformat()}" in parent.body
+    # The public board shows both, the protocol's notice naming the paragraph.
+    board = text(env.app.test_client().get("/ange/anslagstavla"))
+    assert "omedelbar justering av § 19" in board and "§ 19 justerades omedelbart" in board
+
+
+def test_withdrawn_paragraph_lets_the_waiting_protocol_go_on_without_it(env, mbn_pdf):
+    client = env.client(SECRETARY)
+    parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
+    parent_link = _link(env, SIGNERS[0])
+    child_id = create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[19], kind="omedelbar")
+    assert _sign(env, SIGNERS[0], parent_link) == "signed"
+    _sign_all(env, SIGNERS[1:])
+    assert env.protocol(parent_id).status == "signing"
+    manage.withdraw(env.svc, org_id=env.org_id, protocol_id=child_id, actor=SECRETARY,
+                    reason="Justeras med protokollet")
+    assert env.protocol(parent_id).status == "posted"
+    assert "§ 19" not in _notice(env, parent_id).body
+
+
+def test_paragraph_posted_after_its_protocol_says_so_and_the_protocol_notice_names_it(env, mbn_pdf):
+    """Should the protocol get ahead anyway (a paragraph linked to it after its seal), the texts say
+    what happened instead of "före resten av protokollet"."""
+    client = env.client(SECRETARY)
+    parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
+    parent_link = _link(env, SIGNERS[0])
+    child_id = create_extract(env.svc, org_id=env.org_id, parent_id=parent_id, paragraphs=[19], kind="omedelbar")
+    child_link = _link(env, SIGNERS[0])
+    with env.svc.db.write() as s:
+        s.get(Protocol, child_id).parent_id = None
+    assert _sign(env, SIGNERS[0], parent_link) == "signed"
+    _sign_all(env, SIGNERS[1:])
+    assert env.protocol(parent_id).status == "posted"
+    posted = _notice(env, parent_id).posted_date
+    with env.svc.db.write() as s:
+        s.get(Protocol, child_id).parent_id = parent_id
+    env.svc.clock.advance(days=1)
+    assert _sign(env, SIGNERS[0], child_link) == "signed"
+    _sign_all(env, SIGNERS[1:])
+    child = _notice(env, child_id)
+    assert "före resten" not in child.body
+    assert f"Resten av protokollet justerades först och anslogs {posted.isoformat()}" in child.body
+    assert f"§ 19 justerades omedelbart och anslogs {child.posted_date.isoformat()}" in _notice(env, parent_id).body
+
+
 def test_staff_pages_make_an_utdrag_and_an_omedelbar_justering(env, mbn_pdf):
     client = env.client(SECRETARY)
     parent_id = upload_ok(env, client, mbn_pdf, confirm_late=True)
@@ -213,7 +292,11 @@ def test_staff_pages_make_an_utdrag_and_an_omedelbar_justering(env, mbn_pdf):
 
     for address in SIGNERS:
         _sign(env, address, parent_link if address == SIGNERS[0] else None)
-    assert env.protocol(parent_id).status == "posted"
+    # The protocol waits for § 21, which is posted first.
+    assert env.protocol(parent_id).status == "signing"
+    assert "väntar på den omedelbara justeringen" in text(client.get(page))
+    _sign_all(env)
+    assert env.protocol(child_id).status == env.protocol(parent_id).status == "posted"
     shown = text(client.get(page))
     assert "Gör protokollsutdrag" in shown and "§ 20 Föreläggande" in shown
     assert "Omedelbar justering av paragraf" not in shown

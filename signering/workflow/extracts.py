@@ -19,6 +19,7 @@ from ..errors import InputError
 from ..models import Protocol
 from ..scoping import one_in_organisation
 from .errors import NotAllowed, NotFound
+from . import omedelbar
 from .finalize import SignerInput, finalize, live
 from ..route import JUSTERAT, ProtocolKind, ProtocolStatus
 
@@ -84,18 +85,6 @@ def _groups(by_paragraph: dict[int, list[str]]) -> list[tuple[list[int], list[st
     return sorted(((list(k), v) for k, v in groups.items()), key=lambda g: g[0])
 
 
-def _one_route_per_paragraph(session, parent: Protocol, number: int) -> None:
-    """Two routes for one paragraph would post two notices of one decision, each with its own appeal dates."""
-    for child in session.execute(select(Protocol).filter_by(parent_id=parent.id, kind=ProtocolKind.OMEDELBAR,
-                                                            organisation_id=parent.organisation_id)).scalars():
-        if number in (child.paragraphs or []) and child.status != ProtocolStatus.WITHDRAWN:
-            raise NotAllowed(
-                f"§ {number} är redan skickad för omedelbar justering (protokoll {child.id}). En paragraf justeras "
-                f"omedelbart en gång; ska den göras om, dra först tillbaka den pågående justeringen.",
-                f"§ {number} has already been sent for immediate justering (protocol {child.id}). A paragraph is "
-                f"adjusted at once only once; to start again, withdraw the justering under way first.")
-
-
 def create_extract(svc, *, org_id: int, parent_id: int, paragraphs, kind: str = ProtocolKind.UTDRAG, actor: str = "") -> int:
     """Build the extract of ``paragraphs`` of protocol ``parent_id`` and route it. Returns its id
     (for an utdrag split by recipient, the first one's: see :func:`create_extracts`)."""
@@ -126,13 +115,12 @@ def create_extracts(svc, *, org_id: int, parent_id: int, paragraphs, kind: str =
                                  "A protocol extract can be made only once the protocol is adjusted.")
             signers = [SignerInput(r.name, r.email, r.role) for r in route if r.role == "sekreterare"][:1]
         else:
-            if parent.status != ProtocolStatus.SIGNING:
-                raise NotAllowed("Omedelbar justering görs medan protokollet är under justering.",
-                                 "Immediate adjustment is done while the protocol is being adjusted.")
             if len(numbers) != 1:
                 raise InputError("Välj en paragraf för omedelbar justering.",
                                  "Choose one paragraph for immediate adjustment.", field="paragraphs")
-            _one_route_per_paragraph(session, parent, numbers[0])
+            # Asked first to answer before any PDF is built; finalize asks again where it writes.
+            omedelbar.check_start(session, org_id=org_id, board_id=parent.board_id, meeting_date=parent.meeting_date,
+                                  parent_id=parent.id, paragraphs=numbers)
             signers = [SignerInput(r.name, r.email, r.role) for r in route]
         board, meeting_date = parent.board.name, parent.meeting_date
         organisation = parent.board.organisation.name

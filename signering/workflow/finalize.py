@@ -25,7 +25,7 @@ from ..models import Board, Organisation, Protocol, ProtocolVersion, SignatureRe
 from ..pdf.chain import Route, prepare
 from ..pdf.signature_page import PageSigner
 from ..scoping import one_in_organisation
-from . import meeting_dates
+from . import meeting_dates, omedelbar
 from .audit import queue_mail, record
 from .blob_refs import drop_on_error, drop_unreferenced
 from .errors import NotAllowed, UnknownBoard
@@ -131,10 +131,13 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         # An extract is taken from a protocol whose upload was already asked about.
         meeting_dates.check(meeting_date, svc.today(), confirm_late=confirm_late, deadline_applies=kind == "protokoll")
         # Extracts are made here from a protocol already checked; only an upload is compared.
-        mismatch = _date_mismatch(ingested.path, meeting_date) if kind == "protokoll" else None
+        mismatch, numbers = _read_upload(ingested.path, meeting_date) if kind == "protokoll" else (None, set())
         original = svc.blobs.read(sha)
         if protocol_id is not None and kind != "protokoll":
             extracts.check_holds(_paragraphs_in(ingested.path), paragraphs)
+        elif kind == "omedelbar" and parent_id is None:
+            # Started at the meeting: the file is all there is of the paragraph; it must be it.
+            extracts.check_holds(_paragraphs_in(ingested.path), paragraphs, new_version=False)
         route = Route(board=board_label, meeting_date=meeting_date,
                       signers=tuple(PageSigner(s.name, s.role) for s in signers), organisation=org_name)
         prepared, _ = prepare(original, route, svc.settings.base_url, svc.settings.lang,
@@ -152,6 +155,10 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         # bytes cannot both pass.
         registry.reserve(session, sha, org_id=org.id, protocol_id=protocol_id)
         known: dict[str, str] = {}
+        if kind == "omedelbar" and protocol_id is None:
+            # Checked again here, where the route is written, so two submits cannot both pass.
+            omedelbar.check_start(session, org_id=org.id, board_id=board.id, meeting_date=meeting_date,
+                                  parent_id=parent_id, paragraphs=list(paragraphs or []), lock=True)
         if protocol_id is None:
             protocol = Protocol(organisation_id=org.id, board_id=board.id, meeting_date=meeting_date,
                                 status=ProtocolStatus.SIGNING, created_by=actor, created_at=now, updated_at=now,
@@ -190,6 +197,8 @@ def finalize(svc, *, org_id: int, board_name: str, meeting_date: dt.date, signer
         if mismatch is not None:
             record(session, svc, org_id=org.id, kind="date_mismatch", protocol_id=protocol.id, actor=actor,
                    version=number, typed=mismatch.typed.isoformat(), in_pdf=mismatch.in_pdf.isoformat())
+        if kind == "protokoll":
+            omedelbar.link_started_at_meeting(session, svc, protocol, numbers, actor=actor)
         activate(session, svc, org, protocol, version, requests[0], actor=actor)
         return protocol.id
 
@@ -202,13 +211,14 @@ def _paragraphs_in(path: str) -> set[int]:
         return set()
 
 
-def _date_mismatch(path: str, typed: dt.date):
-    """The PDF's own meeting date, read in the capped child, against the typed one (None if equal or unread)."""
+def _read_upload(path: str, typed: dt.date):
+    """Read in the capped child: the PDF's own meeting date against the typed one (None if equal
+    or unread), and the § numbers it holds (for linking paragraphs adjusted at the meeting)."""
     try:
         found = read_protocol_isolated(path)
     except SigneringError:
-        return None  # a file the reader cannot read is still a valid upload; there is nothing to compare
-    return meeting_dates.mismatch(typed, found.meeting_date)
+        return None, set()  # a file the reader cannot read is still a valid upload; there is nothing to compare
+    return meeting_dates.mismatch(typed, found.meeting_date), {p.number for p in found.paragraphs}
 
 
 def activate(session, svc, org, protocol, version, request: SignatureRequest, *, actor: str = "",

@@ -160,3 +160,9 @@ def withdraw(svc, *, org_id: int, protocol_id: int, actor: str, reason: str = ""
                                                      board=protocol.board.name, meeting_date=protocol.meeting_date,
                                                      reason=reason, secretary_name=secretary, lang=svc.settings.lang),
                        org_id=org_id)
+        waiting_parent = protocol.parent_id is not None
+    if waiting_parent:
+        # A protocol that waited for this paragraph goes on without it.
+        from .sealing import seal_pending
+
+        seal_pending(svc)

@@ -17,19 +17,23 @@ from ..errors import SigneringError
 from ..models import Notice, Protocol, ProtocolVersion, SealedFile
 from ..pdf.renew import newest_timestamp
 from ..pdf.seal import seal
-from . import seal_block
+from . import omedelbar, seal_block
 from .audit import queue_mail, record
 from .blob_refs import drop_on_error, drop_unreferenced
 from .translog_store import append_sealed
-from ..route import JUSTERAT, NoticeStatus, ProtocolKind, ProtocolStatus, RequestStatus
+from ..route import NoticeStatus, ProtocolKind, ProtocolStatus, RequestStatus
 
 log = logging.getLogger("signering.sealing")
 
 
 def seal_pending(svc) -> int:
     with svc.db.read() as session:
-        pending = session.execute(select(ProtocolVersion.id).filter_by(seal_pending=True, voided=False)
-                                  .where(ProtocolVersion.seal_blocked.is_(None))).scalars().all()
+        # Immediately adjusted paragraphs first: a protocol waiting for one is sealed in the same round.
+        pending = session.execute(
+            select(ProtocolVersion.id).join(Protocol, ProtocolVersion.protocol_id == Protocol.id)
+            .filter(ProtocolVersion.seal_pending.is_(True), ProtocolVersion.voided.is_(False),
+                    ProtocolVersion.seal_blocked.is_(None))
+            .order_by((Protocol.kind == ProtocolKind.OMEDELBAR).desc(), ProtocolVersion.id)).scalars().all()
     done = 0
     for version_id in pending:
         try:
@@ -54,6 +58,8 @@ def seal_version(svc, version_id: int) -> int:
         base_sha, original_sha = version.working_sha256, version.original_sha256
         org = version.protocol.board.organisation
         blocked = seal_block.precheck(version.protocol, svc.today())
+        if omedelbar.under_way(session, version.protocol):
+            return 0  # sealed once its immediately adjusted paragraphs are (see sealing after them)
     if blocked is not None:
         raise blocked
     keys = svc.keys_for(org)
@@ -78,6 +84,8 @@ def _apply_seal(svc, version_id: int, base_sha: str, sealed_sha: str, written: l
                 or version.working_sha256 != base_sha):
             return False  # another worker sealed it first, or it was withdrawn meanwhile
         protocol = version.protocol
+        if omedelbar.under_way(session, protocol):
+            return False  # a paragraph of it went for immediate justering meanwhile
         org = protocol.board.organisation
         superseded.append(version.working_sha256)
         now = svc.clock()
@@ -94,6 +102,8 @@ def _apply_seal(svc, version_id: int, base_sha: str, sealed_sha: str, written: l
             _send_extract(session, svc, org, protocol, version)
         else:
             _post_notice(session, svc, org, protocol, version)
+            if protocol.kind == ProtocolKind.OMEDELBAR:
+                omedelbar.note_on_parent(session, protocol)
         for person in version.requests:
             if person.status == RequestStatus.SIGNED and protocol.kind != ProtocolKind.UTDRAG:
                 queue_mail(session, svc, mails.sealed(
@@ -111,8 +121,7 @@ def _post_notice(session, svc, org, protocol, version) -> Notice:
     dates = legal_dates.compute(protocol.meeting_date, justerat, justerat)
     title = f"{protocol.board.name}, sammanträde {protocol.meeting_date.isoformat()}"
     if protocol.kind == ProtocolKind.OMEDELBAR:
-        numbers = ", ".join(f"§ {n}" for n in protocol.paragraphs or [])
-        title += f" – omedelbar justering av {numbers}"
+        title += f" – omedelbar justering av {omedelbar.numbers_text(protocol.paragraphs)}"
     notice = Notice(
         organisation_id=org.id, protocol_id=protocol.id, kind="bevis_om_justering",
         title=title, body=_notice_body(session, protocol),
@@ -134,19 +143,8 @@ def _post_notice(session, svc, org, protocol, version) -> Notice:
 def _notice_body(session, protocol) -> str:
     """What the notice says beyond the dates: which paragraphs were adjusted at once, and when."""
     if protocol.kind == ProtocolKind.OMEDELBAR:
-        numbers = ", ".join(f"§ {n}" for n in protocol.paragraphs or [])
-        return (f"Sammanträdet beslutade att {numbers} skulle justeras omedelbart. Paragrafen är justerad "
-                "och anslås för sig, före resten av protokollet.")
-    children = session.execute(
-        select(Protocol).filter_by(parent_id=protocol.id, kind=ProtocolKind.OMEDELBAR, organisation_id=protocol.organisation_id)
-        .where(Protocol.status.in_(JUSTERAT)).order_by(Protocol.id)).scalars().all()
-    lines = []
-    for child in children:
-        notice = session.execute(select(Notice).filter_by(protocol_id=child.id)).scalar_one_or_none()
-        numbers = ", ".join(f"§ {n}" for n in child.paragraphs or [])
-        when = f" och anslogs {notice.posted_date.isoformat()}" if notice is not None else ""
-        lines.append(f"{numbers} justerades omedelbart{when}.")
-    return "\n".join(lines)
+        return omedelbar.child_notice_body(session, protocol)
+    return "\n".join(omedelbar.parent_notice_lines(session, protocol))
 
 
 def _send_extract(session, svc, org, protocol, version) -> None:

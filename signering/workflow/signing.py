@@ -21,7 +21,7 @@ from ..models import Board, Notice, Organisation, Protocol, ProtocolVersion, Sig
 from ..pdf.chain import Route, sign_step
 from ..pdf.signature_page import PageSigner
 from .audit import queue_mail, record
-from . import claims
+from . import claims, omedelbar
 from .errors import (CodeExpired, Conflict, LinkExpired, LinkInvalid, LinkLocked, LinkUsed, LoginRequired,
                      SignatureInProgress, TooManyRequests, WrongCode)
 from .blob_refs import drop_on_error, drop_unreferenced
@@ -68,6 +68,8 @@ class SignedLink:
     was_last: bool
     #: the protocol's notice on the anslagstavla, once posted
     notice_id: int | None
+    #: the immediately adjusted paragraphs (§ numbers) the protocol waits for before its seal
+    waits_for: tuple[int, ...] = ()
 
 
 def _signed_link(session, svc, request: SignatureRequest) -> SignedLink | None:
@@ -78,9 +80,12 @@ def _signed_link(session, svc, request: SignatureRequest) -> SignedLink | None:
             or request.token_expires_at is None or _aware(request.token_expires_at) < svc.clock()):
         return None
     notice = session.execute(select(Notice.id).filter_by(protocol_id=protocol.id)).scalar_one_or_none()
+    waits_for = tuple(n for child in omedelbar.under_way(session, protocol) for n in child.paragraphs or ()) \
+        if version.seal_pending else ()
     return SignedLink(board=protocol.board.name, meeting_date=protocol.meeting_date, signed_at=request.signed_at,
                       organisation_slug=protocol.board.organisation.slug,
-                      was_last=max(r.position for r in live(version)) == request.position, notice_id=notice)
+                      was_last=max(r.position for r in live(version)) == request.position, notice_id=notice,
+                      waits_for=waits_for)
 
 
 def signed_link(svc, token: str) -> SignedLink | None:

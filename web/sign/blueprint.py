@@ -15,6 +15,7 @@ from signering.workflow.errors import LinkInvalid, LinkUsed, LoginRequired, TooM
 
 from ..extensions import services
 from .oidc import logged_in, logged_in_ids, start_page
+from .texts import heading
 
 bp = Blueprint("sign", __name__, url_prefix="/signera")
 
@@ -48,17 +49,6 @@ def page(token: str):
     number = min(max(1, number), total)
     return render_template(template, view=view, token=token, page=number, total=total,
                            heading=heading(view.kind, view.paragraphs))
-
-
-def heading(kind: str, paragraphs) -> str:
-    """The page's title: an extract and an immediately adjusted paragraph are named as such, so a
-    signer with two links (the paragraph's and the protocol's) can tell them apart."""
-    numbers = ", ".join(f"§ {n}" for n in paragraphs)
-    if kind == "omedelbar":
-        return _("Omedelbar justering av %(numbers)s", numbers=numbers)
-    if kind == "utdrag":
-        return _("Signera protokollsutdrag %(numbers)s", numbers=numbers)
-    return _("Justera protokoll")
 
 
 @bp.get("/<token>/protokoll.pdf")
@@ -114,6 +104,7 @@ def decide(token: str):
     return render_template("sign/done.html", status=status, signed=signed,
                            kind=before.kind if before else "protokoll",
                            heading=heading(before.kind, before.paragraphs) if before else "",
+                           paragraphs=list(before.paragraphs) if before else [],
                            last=before is not None and not before.still_to_sign)
 
 

@@ -15,6 +15,7 @@ from signering.oidc.errors import IdentityMismatch, IdpUnavailable, LoginRejecte
 from signering.workflow import identification, signing
 
 from ..extensions import services
+from .texts import heading
 
 bp = Blueprint("oidc", __name__)
 
@@ -36,7 +37,8 @@ def _ip() -> str:
 
 
 def start_page(view, token: str, *, error: str | None = None, status: int = 200):
-    return render_template("sign/oidc_start.html", view=view, token=token, error=error), status
+    return render_template("sign/oidc_start.html", view=view, token=token, error=error,
+                           heading=heading(view.kind, view.paragraphs)), status
 
 
 @bp.get("/signera/<token>/e-legitimation")

@@ -1,5 +1,5 @@
 """The staff side's URL map (under /sekreterare). Handlers live in ``login``, ``protocols``,
-``finalize``, ``prefill``, ``extracts``, ``notices``, ``password`` and, for role admin,
+``finalize``, ``prefill``, ``extracts``, ``at_meeting``, ``notices``, ``password`` and, for role admin,
 ``admin``, ``members``, ``api_tokens`` and ``signer_auth``; nothing here reads or writes data."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, session
 
 from ..auth import login_required, me
-from . import (admin, api_tokens, extracts, finalize, login, members, notices, password, prefill, present,
+from . import (admin, api_tokens, at_meeting, extracts, finalize, login, members, notices, password, prefill, present,
                protocols, signer_auth)
 
 bp = Blueprint("staff", __name__, url_prefix="/sekreterare")
@@ -31,6 +31,7 @@ _ROUTES = [
      _STAFF),
     ("/nytt", "new_protocol", finalize.new_protocol, ["GET", "POST"], _STAFF),
     ("/nytt/las-in", "read_pdf", prefill.read_pdf, ["POST"], _STAFF),
+    ("/omedelbar-justering", "start_at_meeting", at_meeting.start_at_meeting, ["GET", "POST"], _STAFF),
     ("/protokoll/<int:protocol_id>/ny-version", "new_version", finalize.new_version, ["GET", "POST"], _STAFF),
     ("/anslag", "notices", notices.notices, ["GET", "POST"], _STAFF),
     ("/anslag/<int:notice_id>/ta-ned", "notice_take_down", notices.take_down, ["POST"], _STAFF),

@@ -20,7 +20,7 @@ from .forms import FinalizeForm
 from signering.route import IN_PROGRESS
 
 
-def _boards(s):
+def boards(s):
     return s.execute(select(Board).filter_by(organisation_id=current_org_id()).order_by(Board.name)).scalars().all()
 
 
@@ -35,7 +35,7 @@ def _kept() -> tuple[str, str, str | None]:
 def _page(form: FinalizeForm, *, protocol=None, error=None, error_code=None, status=200, kept=None):
     with services().db.read() as s:
         oidc = s.get(Organisation, current_org_id()).signer_auth == "oidc"
-        return render_template("staff/new.html", form=form, boards=_boards(s), protocol=protocol, error=error,
+        return render_template("staff/new.html", form=form, boards=boards(s), protocol=protocol, error=error,
                                error_code=error_code,
                                declined=present.decline(protocol) if protocol else None,
                                kept=kept, ask_personnummer=oidc), status

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from signering.errors import SigneringError
 from signering.models import Event, Protocol, ProtocolVersion, User
 from signering.workflow import extracts as core_extracts
-from signering.workflow import meeting_dates
+from signering.workflow import meeting_dates, omedelbar
 
 from ..auth import current_org_id
 from ..extensions import current_lang, services
@@ -93,7 +93,16 @@ def render(protocol_id: int, *, error: str | None = None, form: dict | None = No
                                turn=present.current_turn(protocol), declined=declined,
                                replaceable=replaceable, error=error, form=form or {},
                                blocked=present.blocked(protocol), warnings=_warnings(events, version),
+                               waits_for=_waits_for(s, protocol),
                                **extract_context(s, protocol)), status
+
+
+def _waits_for(session, protocol) -> list[Protocol]:
+    """The immediately adjusted paragraphs a fully signed protocol waits for before its seal."""
+    version = protocol.current
+    if version is None or version.voided or not version.seal_pending:
+        return []
+    return omedelbar.under_way(session, protocol)
 
 
 def _warnings(events, version) -> list[str]:
