@@ -181,3 +181,19 @@ def test_an_unknown_credential_is_refused_and_nothing_is_signed(env, csc, protoc
     assert_error(refused, 502, "csc_refused")
     with env.svc.db.read() as s:
         assert s.execute(select(SignatureRequest).filter_by(position=0)).scalar_one().status == "active"
+
+
+def test_admin_page_shows_the_signature_service(env, csc):
+    from signering.accounts import create_user
+
+    with env.svc.db.write() as s:
+        create_user(s, s.execute(select(Organisation).filter_by(slug="solleftea")).scalar_one(),
+                    email="admin@solleftea.se", password="rätt häst batteri häftklammer", role="admin")
+    admin = env.client
+    page = admin.get("/sekreterare/logga-in").get_data(as_text=True)
+    admin.post("/sekreterare/logga-in", data={"csrf_token": CSRF.search(page).group(1), "email": "admin@solleftea.se",
+                                              "password": "rätt häst batteri häftklammer"})
+    shown = admin.get("/sekreterare/admin/legitimering")
+    assert shown.status_code == 200
+    text = " ".join(shown.get_data(as_text=True).split())
+    assert f"Signeringstjänsten {csc.url} (CSC-API 1.0.4), credential {CREDENTIAL_TEMPLATE}." in text
