@@ -36,8 +36,7 @@ CSC = "csc"
 class _Signer(CSCSigner):
     """pyHanko's CSC signer, keeping the real reason when ``signatures/signHash`` fails (pyHanko
     logs it and raises only "No signing results available"), and putting the signer's certificate
-    into the signature once: pyHanko adds it beside the credential's store, which holds it too, and
-    poppler/NSS then reject the chain ("Unknown issue with Certificate")."""
+    into the signature once: pyHanko adds it beside the credential's store, which holds it too."""
 
     failure: BaseException | None = None
 
