@@ -35,6 +35,18 @@ class Organisation(Base):
     oidc_client_secret_env: Mapped[str | None] = mapped_column(String(100), nullable=True)
     #: the ID token claim carrying the personal identity number (Swedish OIDC profile by default)
     oidc_personnummer_claim: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: who makes the signers' signatures: "local" (the organisation's own signing CA) or "csc"
+    #: (a remote signing service speaking the Cloud Signature Consortium API, see signering.csc)
+    signature_service: Mapped[str] = mapped_column(String(16), default="local", server_default="local")
+    #: the CSC service's base URL, the part before /csc/v1/
+    csc_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    #: "1.0.4" (tested) or "2" (the same calls under /csc/v2/)
+    csc_api_version: Mapped[str] = mapped_column(String(16), default="1.0.4", server_default="1.0.4")
+    csc_client_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: the name of the environment variable holding the client secret, never the secret itself
+    csc_client_secret_env: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    #: the credential that signs: a fixed credential ID, or a template where {email} is the signer's address
+    csc_credential: Mapped[str | None] = mapped_column(String(300), nullable=True)
     boards: Mapped[list[Board]] = relationship(back_populates="organisation", order_by="Board.name")
 
 

@@ -1,10 +1,11 @@
 """How a signer's signature is made, behind one small interface.
 
-Today: :class:`OrganisationCA`, the organisation's own signing CA issuing a one-off
-certificate per signer. Later an external federated signing service (BankID, Freja or SITHS
-through the Swedish signservice protocol) fits here as another provider: it gets the same
-prepared PDF and signer, and pyHanko's interrupted signing lets it return the signature
-from elsewhere. The workflow only ever calls :meth:`SignatureProvider.sign_field`.
+:class:`OrganisationCA`, the organisation's own signing CA issuing a one-off certificate per
+signer, or :class:`signering.csc.provider.CscProvider`, a remote signing service speaking the
+CSC API (``Services.signature_provider_for`` chooses by the organisation's setting). Both get the
+same prepared PDF and signer and sign in one step; a provider that must send the signer to its own
+pages first would make this two-phase (pyHanko's interrupted signing). The workflow only ever
+calls :meth:`SignatureProvider.sign_field`.
 """
 
 from __future__ import annotations

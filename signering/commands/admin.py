@@ -23,15 +23,24 @@ def register(sub) -> None:
     c.add_argument("--seal-passphrase-env", help="miljövariabel med lösenordet till seal.p12")
     c.set_defaults(func=cmd_org_create)
 
-    g = org.add_parser("configure", help="Ställ in hur undertecknarna identifieras.")
+    g = org.add_parser("configure", help="Ställ in hur undertecknarna identifieras och vem som gör underskrifterna.")
     g.add_argument("slug")
-    g.add_argument("--signer-auth", required=True, choices=("code", "oidc"),
+    g.add_argument("--signer-auth", choices=("code", "oidc"),
                    help="code: engångskod via e-post (standard); oidc: e-legitimation via OpenID Connect")
     g.add_argument("--oidc-issuer", metavar="URL", help="IdP:ns issuer (discovery på URL/.well-known/openid-configuration)")
     g.add_argument("--oidc-client-id", metavar="ID")
     g.add_argument("--oidc-client-secret-env", metavar="VAR", help="miljövariabel med klienthemligheten")
     g.add_argument("--oidc-personnummer-claim", metavar="CLAIM",
                    help="claim med personnumret (standard https://id.oidc.se/claim/personalIdentityNumber)")
+    g.add_argument("--signature-service", choices=("local", "csc"),
+                   help="local: organisationens egen CA (standard); csc: en signeringstjänst med CSC-API")
+    g.add_argument("--csc-url", metavar="URL", help="tjänstens adress, delen före /csc/v1/")
+    g.add_argument("--csc-api-version", choices=("1.0.4", "2"), default=None,
+                   help="CSC-API:ts version (standard 1.0.4; 2 = samma anrop under /csc/v2/, otestat)")
+    g.add_argument("--csc-client-id", metavar="ID")
+    g.add_argument("--csc-client-secret-env", metavar="VAR", help="miljövariabel med klienthemligheten")
+    g.add_argument("--csc-credential", metavar="ID",
+                   help="credential-ID som signerar, eller en mall där {email} blir undertecknarens e-postadress")
     g.set_defaults(func=cmd_org_configure)
 
     board = sub.add_parser("board", help="Nämnder").add_subparsers(dest="board_cmd", required=True)
@@ -92,7 +101,16 @@ def cmd_org_configure(args) -> int:
     from ..accounts import configure_signer_auth, organisation
     from ..workflow.identification import redirect_uri
 
+    if not (args.signer_auth or args.signature_service):
+        raise InputError("Ange --signer-auth, --signature-service eller båda.",
+                         "Give --signer-auth, --signature-service or both.")
     svc = _svc()
+    if args.signature_service == "csc":
+        _check_csc_service(args)
+    if not args.signer_auth:
+        with svc.db.write() as session:
+            _configure_signature_service(session, organisation(session, args.slug), args)
+        return 0
     if args.signer_auth == "oidc":
         from ..oidc import client
 
@@ -116,6 +134,8 @@ def cmd_org_configure(args) -> int:
                                     issuer=args.oidc_issuer, client_id=args.oidc_client_id,
                                     client_secret_env=args.oidc_client_secret_env,
                                     personnummer_claim=args.oidc_personnummer_claim)
+        if args.signature_service:
+            _configure_signature_service(session, org, args)
         if org.signer_auth == "oidc":
             print(f"Organisation {org.slug}: undertecknare loggar in med e-legitimation via {org.oidc_issuer}.")
             print("Registrera denna redirect-URI hos IdP:n / register this redirect URI at the IdP:")
@@ -123,6 +143,40 @@ def cmd_org_configure(args) -> int:
         else:
             print(f"Organisation {org.slug}: undertecknare bekräftar med engångskod via e-post.")
     return 0
+
+
+def _check_csc_service(args) -> None:
+    """Ask the service for its ``info`` now, so a wrong URL shows here and not at the first signer."""
+    from ..csc.client import CscConfig, check_service
+    from ..csc.errors import CscRefused, CscUnavailable
+
+    if args.csc_client_secret_env and not os.environ.get(args.csc_client_secret_env):
+        raise InputError(f"Miljövariabeln {args.csc_client_secret_env} är inte satt.",
+                         f"The environment variable {args.csc_client_secret_env} is not set.")
+    if not (args.csc_url and args.csc_credential):
+        return  # configure_signature_service names what is missing
+    config = CscConfig(url=args.csc_url.strip(), credential=args.csc_credential,
+                       api_version=args.csc_api_version or "1.0.4")
+    try:
+        check_service(config)
+    except (CscUnavailable, CscRefused) as exc:
+        reason = exc.details.get("details", "")
+        raise InputError(f"Ingen användbar CSC-tjänst på {config.endpoint('info')} ({reason}). Kontrollera --csc-url.",
+                         f"No usable CSC service at {config.endpoint('info')} ({reason}). Check --csc-url.") from None
+
+
+def _configure_signature_service(session, org, args):
+    from ..csc.settings import configure_signature_service
+
+    configure_signature_service(org, service=args.signature_service, url=args.csc_url,
+                                api_version=args.csc_api_version, client_id=args.csc_client_id,
+                                client_secret_env=args.csc_client_secret_env, credential=args.csc_credential)
+    if org.signature_service == "csc":
+        print(f"Organisation {org.slug}: underskrifterna görs av signeringstjänsten {org.csc_url} "
+              f"(CSC {org.csc_api_version}, credential {org.csc_credential}).")
+    else:
+        print(f"Organisation {org.slug}: underskrifterna görs med organisationens egen CA.")
+    return org
 
 
 def cmd_board_create(args) -> int:

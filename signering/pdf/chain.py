@@ -41,13 +41,14 @@ def prepare(original: bytes, route: Route, base_url: str, lang: str = "sv",
 
 def sign_step(pdf: bytes, route: Route, index: int, keys: OrgKeys, timestamper: TimeStamper | None,
               document_sha256: str, lang: str = "sv", provider=None, identified_by: str = "email_code",
-              idp: str | None = None) -> bytes:
+              idp: str | None = None, email: str | None = None) -> bytes:
     """Signer ``index`` signs their field, through ``provider`` (default: the organisation's CA).
     ``identified_by`` (email_code | oidc, with the IdP's issuer) goes into the certificate and the box."""
     person = route.signers[index]
     provider = provider or OrganisationCA(keys, timestamper)
     return provider.sign_field(pdf, field_name=field_name(index),
-                               who=SignerIdentity(person.name, person.role, route.organisation, identified_by, idp),
+                               who=SignerIdentity(person.name, person.role, route.organisation, identified_by, idp,
+                                                  email),
                                document_sha256=document_sha256, lang=lang)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 
 from asn1crypto import cms
 from asn1crypto import ocsp as asn1_ocsp
@@ -68,16 +69,24 @@ def _last_signature_contents(pdf: bytes, field_name: str) -> bytes:
 
 def add_signer_status(pdf: bytes, ca: SigningCA, field_name: str, certificate: x509.Certificate) -> bytes:
     """Embed the CA's status response for ``certificate``, which has just signed ``field_name``."""
+    def status_at(when: dt.datetime) -> bytes:
+        try:
+            return ca.status_at(certificate, when)
+        except ValueError as exc:
+            raise SigningError(details=f"status evidence for {field_name}: {exc}") from exc
+    return add_status_evidence(pdf, field_name, status_at)
+
+
+def add_status_evidence(pdf: bytes, field_name: str, status_at: Callable[[dt.datetime], bytes]) -> bytes:
+    """Embed the OCSP response ``status_at(time the signature's timestamp proves)`` gives for the
+    signature ``pdf``'s last revision holds in ``field_name``."""
     contents = _last_signature_contents(pdf, field_name)
     signed_data = cms.ContentInfo.load(contents)["content"]
     when = signature_time(signed_data["signer_infos"][0])
     if when is None:
         raise SigningError("Underskriften saknar tidsstämpel, så dess status kan inte styrkas.",
                            "The signature has no timestamp, so its status cannot be evidenced.")
-    try:
-        response = ca.status_at(certificate, when)
-    except ValueError as exc:
-        raise SigningError(details=f"status evidence for {field_name}: {exc}") from exc
+    response = status_at(when)
     writer = open_writer(pdf)
     # The VRI key as pyHanko's own LTV step computes it, so its readers find the entry.
     DocumentSecurityStore.supply_dss_in_writer(writer, contents.hex().encode("ascii"),

@@ -30,7 +30,8 @@ TEXTS = {
         "section": "Underskrifter",
         "footer": "Signatursida",
         "page_of": "Sida {i} ({n})",
-        "identified": {"oidc": "Legitimerad med e-legitimation", "email_code": "Bekräftad med kod via e-post"},
+        "identified": {"oidc": "Legitimerad med e-legitimation", "email_code": "Bekräftad med kod via e-post",
+                       "csc": "Signerad via signeringstjänst"},
     },
     "en": {
         "heading": "Signatures",
@@ -59,7 +60,8 @@ TEXTS = {
         "section": "Signatures",
         "footer": "Signature page",
         "page_of": "Page {i} of {n}",
-        "identified": {"oidc": "Identified with e-legitimation", "email_code": "Confirmed with a code by e-mail"},
+        "identified": {"oidc": "Identified with e-legitimation", "email_code": "Confirmed with a code by e-mail",
+                       "csc": "Signed through a signing service"},
     },
 }
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_byterange import BuildProps
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.stamp import TextStampStyle
 
@@ -37,11 +39,14 @@ _STAMP_TEXT = {
            "Sealed with an e-seal and posted once all have signed.\n"
            "SHA-256 %(hash1)s\n%(hash2)s"),
 }
-_REASON = {
+REASON = {
     Role.SEKRETERARE: "Sekreterare: intygar protokollet",
     Role.ORDFORANDE: "Ordförande: ansvarar för protokollet",
     Role.JUSTERARE: "Justerare: justerar protokollet",
 }
+#: the build property (signature dictionary /Prop_Build /App /Name) of a signature made through a
+#: remote CSC signing service (``signering.csc``); ``pdf.verify`` reports those as identified_by "csc"
+CSC_BUILD_NAME = "Signering.CSC"
 #: Room for the CMS container: certificate chain, signature and timestamp token, with margin.
 SIGNATURE_RESERVE = 16384
 
@@ -55,6 +60,9 @@ class SignerIdentity:
     identified_by: str = "email_code"
     #: for oidc: the IdP's issuer
     idp: str | None = None
+    #: the signer's address, for a remote signing service that keeps a credential per person
+    #: (``signering.csc``); never written into the PDF
+    email: str | None = None
 
 
 def stamp_style(lang: str = "sv") -> TextStampStyle:
@@ -65,10 +73,11 @@ def stamp_style(lang: str = "sv") -> TextStampStyle:
     )
 
 
-def sign_with(pdf: bytes, *, field_name: str, keypair: KeyPair, display_name: str, role_label: str,
-              document_sha256: str, timestamper: TimeStamper | None, reason: str, lang: str = "sv",
-              visible: bool = True, location: str | None = None, identified_by: str = "email_code") -> bytes:
-    """Sign ``field_name`` (created invisible if absent) with ``keypair``; return the new PDF bytes."""
+def signature_setup(*, field_name: str, signer: signers.Signer, display_name: str, role_label: str,
+                    document_sha256: str, timestamper: TimeStamper | None, reason: str, lang: str = "sv",
+                    visible: bool = True, location: str | None = None, identified_by: str = "email_code",
+                    build_props: BuildProps | None = None) -> tuple[signers.PdfSigner, dict]:
+    """The pyHanko signer for ``field_name`` (created invisible if absent) and its box's texts."""
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
         md_algorithm="sha256",
@@ -76,25 +85,44 @@ def sign_with(pdf: bytes, *, field_name: str, keypair: KeyPair, display_name: st
         name=display_name,
         reason=reason,
         location=location,
+        app_build_props=build_props,
     )
     params = {"role": role_label, "hash1": document_sha256[:32], "hash2": document_sha256[32:],
               "identified": identified_text(identified_by, lang)}
     pdf_signer = signers.PdfSigner(
         meta,
-        signer=keypair.pyhanko_signer(),
+        signer=signer,
         timestamper=timestamper,
         stamp_style=stamp_style(lang) if visible else None,
         new_field_spec=None if visible else fields.SigFieldSpec(field_name),
     )
-    out = io.BytesIO()
+    return pdf_signer, params
+
+
+@contextmanager
+def typed_failures():
+    """pyHanko's own failures become a SigningError that keeps the cause for the log."""
     try:
+        yield
+    except SigneringError:
+        raise  # typed already, e.g. the TSA client's TimestampError with what went wrong
+    except Exception as exc:
+        raise SigningError(details=str(exc)) from exc
+
+
+def sign_with(pdf: bytes, *, field_name: str, keypair: KeyPair, display_name: str, role_label: str,
+              document_sha256: str, timestamper: TimeStamper | None, reason: str, lang: str = "sv",
+              visible: bool = True, location: str | None = None, identified_by: str = "email_code") -> bytes:
+    """Sign ``field_name`` (created invisible if absent) with ``keypair``; return the new PDF bytes."""
+    pdf_signer, params = signature_setup(
+        field_name=field_name, signer=keypair.pyhanko_signer(), display_name=display_name, role_label=role_label,
+        document_sha256=document_sha256, timestamper=timestamper, reason=reason, lang=lang, visible=visible,
+        location=location, identified_by=identified_by)
+    out = io.BytesIO()
+    with typed_failures():
         writer = open_writer(pdf)
         # A fixed reservation skips pyHanko's dry-run signature (and a second TSA round trip).
         pdf_signer.sign_pdf(writer, output=out, appearance_text_params=params, bytes_reserved=SIGNATURE_RESERVE)
-    except SigneringError:
-        raise  # typed already, e.g. the TSA client's TimestampError with what went wrong
-    except Exception as exc:  # pyHanko's own failures: keep the cause for the log, say it plainly
-        raise SigningError(details=str(exc)) from exc
     return out.getvalue()
 
 
@@ -106,7 +134,7 @@ def sign_as(pdf: bytes, *, field_name: str, who: SignerIdentity, ca: SigningCA, 
     try:
         signed = sign_with(pdf, field_name=field_name, keypair=keypair, display_name=who.name,
                            role_label=Role(who.role).title(), document_sha256=document_sha256,
-                           timestamper=timestamper, reason=_REASON.get(who.role, who.role), lang=lang,
+                           timestamper=timestamper, reason=REASON.get(who.role, who.role), lang=lang,
                            identified_by=who.identified_by)
         return add_signer_status(signed, ca, field_name, keypair.certificate) if timestamper is not None else signed
     finally:

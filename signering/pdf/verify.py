@@ -45,6 +45,7 @@ from .etsi import AdesVerdict, signature_verdicts
 from .evidence import signature_time
 from .validation_clock import validation_moment
 from .original import read_original_marker
+from .signing import CSC_BUILD_NAME
 from .signature_page import field_name as signer_field_name
 
 __all__ = ["SignatureReport", "VerificationFailed", "VerificationReport", "verify_pdf"]
@@ -278,14 +279,22 @@ def _check_one(sig, roots, dss, *, is_last: bool, report: VerificationReport, at
         intact=bool(status.intact), valid=bool(status.valid), trusted=chain_trusted,
         timestamped=timestamped, covers_whole_file=covers_all,
         changes_after=level.name if level is not None else None, status_evidence=evidence,
-        identified_by=identified_by(sig.signer_cert) if kind == "signer" else None,
+        identified_by=identified_by(sig) if kind == "signer" else None,
         indication=indication, subindication=subindication,
     )
 
 
-def identified_by(cert) -> str | None:
-    """How the signer was identified, read from the certificate policies (``signering.pki.ca``)."""
-    for policy in cert.certificate_policies_value or []:
+def identified_by(sig) -> str | None:
+    """How the signer was identified: "csc" for a signature from a remote signing service (named in
+    the signature dictionary's build properties, which the signature itself covers), else read from
+    the certificate policies (``signering.pki.ca``)."""
+    try:
+        app = sig.sig_object.get("/Prop_Build", {}).get("/App", {}).get("/Name")
+    except (AttributeError, TypeError):
+        app = None
+    if app is not None and str(app).lstrip("/") == CSC_BUILD_NAME:
+        return "csc"
+    for policy in sig.signer_cert.certificate_policies_value or []:
         method = IDENTIFICATION_POLICIES.get(policy["policy_identifier"].dotted)
         if method:
             return method

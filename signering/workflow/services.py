@@ -96,6 +96,11 @@ class Services:
         """The one place that decides how signatures are made for ``org`` (see signature_provider)."""
         from ..signature_provider import OrganisationCA
 
+        if org.signature_service == "csc":
+            from ..csc.provider import CscProvider
+            from ..csc.settings import csc_config
+
+            return CscProvider(csc_config(self, org), self.timestamper_for(org))
         return OrganisationCA(self.keys_for(org), self.timestamper_for(org))
 
     @property

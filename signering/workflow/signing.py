@@ -319,6 +319,8 @@ class _SignJob:
     identified_by: str
     #: for oidc: the IdP's issuer, named in the certificate's policy
     idp: str | None
+    #: for a remote signing service that finds the signer's credential by address (signering.csc)
+    email: str
     #: the last signer of the version: their signature makes it ready to seal
     last: bool
 
@@ -337,7 +339,7 @@ def _claim(session, svc, request: SignatureRequest) -> _SignJob:
                   signers=tuple(PageSigner(r.name, r.role) for r in live(version)), organisation=org.name)
     return _SignJob(request.id, version.id, version.working_sha256, version.original_sha256, route,
                     request.position, org.id, request.identified_by or EMAIL_CODE,
-                    org.oidc_issuer if request.identified_by == OIDC else None,
+                    org.oidc_issuer if request.identified_by == OIDC else None, request.email,
                     last=max(r.position for r in live(version)) == request.position)
 
 
@@ -352,7 +354,7 @@ def _complete_signature(svc, job: _SignJob, ip: str, later: Callable[[Callable[[
     try:
         signed = sign_step(svc.blobs.read(job.base_sha), job.route, job.position, None, None, job.original_sha,
                            svc.settings.lang, provider=svc.signature_provider_for(org),
-                           identified_by=job.identified_by, idp=job.idp)
+                           identified_by=job.identified_by, idp=job.idp, email=job.email)
         new_sha = svc.blobs.put_bytes(signed)
     except BaseException:
         release_claim(svc, job.request_id)

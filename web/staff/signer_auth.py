@@ -1,5 +1,5 @@
 """Admin: how the organisation's signers prove who they are (e-mailed code or e-legitimation),
-the same settings as ``signering org configure``."""
+the same settings as ``signering org configure``; and, read only, who makes their signatures."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ..auth import current_org_id
 from ..extensions import current_lang, services
 
 FIELDS = ("signer_auth", "oidc_issuer", "oidc_client_id", "oidc_client_secret_env", "oidc_personnummer_claim")
+SERVICE_FIELDS = ("signature_service", "csc_url", "csc_api_version", "csc_credential")
 
 
 def signer_auth_page():
@@ -41,7 +42,9 @@ def signer_auth_page():
     with svc.db.read() as s:
         org = s.get(Organisation, current_org_id())
         current = typed or {k: getattr(org, k) or "" for k in FIELDS}
-    return render_template("staff/admin_signer_auth.html", typed=current, error=error,
+        # Shown, not edited here: the signature service is the operator's (``org configure``).
+        service = {k: getattr(org, k) for k in SERVICE_FIELDS}
+    return render_template("staff/admin_signer_auth.html", typed=current, error=error, service=service,
                            redirect_uri=redirect_uri(svc), default_claim=client.DEFAULT_PERSONNUMMER_CLAIM), status
 
 
