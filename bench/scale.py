@@ -148,7 +148,7 @@ def _flow(app, svc, token: str, board: str, slug: str, number: int) -> dict:
     return {"finalize": finalize, "signs": signs, "original": body["sha256"], "sealed": body["sealed_sha256"]}
 
 
-def measure(url: str, instance: str, made: dict, *, runs: int, flows: int = 3, log=print) -> dict:
+def measure(url: str, instance: str, made: dict, *, runs: int, flows: int = 3, backup: bool = True, log=print) -> dict:
     """Every figure of :data:`METRICS` on the database ``made`` by the generator at ``url``."""
     app = _app(url, instance)
     svc = app.extensions["signering"]
@@ -186,7 +186,8 @@ def measure(url: str, instance: str, made: dict, *, runs: int, flows: int = 3, l
         response = staff.get("/sekreterare/")
         assert response.status_code == 200, response.status_code
     results["staff_list"] = _median_ms(staff_list, runs)
-    results.update(_backup_restore(svc, url, instance))
+    if backup:
+        results.update(_backup_restore(svc, url, instance))
     results["size"] = round(_db_size(url, instance, svc.db) / 1e6, 1)
     with svc.db.read() as session:
         results["protocols"] = session.execute(select(func.count(Protocol.id))).scalar_one()
@@ -294,7 +295,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="of the municipality's year")
     parser.add_argument("--country-scale", type=float, default=1.0, help="of the country's organisations")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--existing", metavar="DIR", help="measure a database generate.py already made: DIR is its "
+                        "instance directory, holding made.json (generate.py's output); --db names it if not SQLite")
+    parser.add_argument("--db", help="with --existing: the database URL")
+    parser.add_argument("--no-backup", action="store_true", help="with --existing: skip backup and restore")
     args = parser.parse_args(argv)
+    if args.existing:
+        with open(os.path.join(args.existing, "made.json"), encoding="utf-8") as fh:
+            made = json.load(fh)
+        url = args.db or f"sqlite:///{os.path.abspath(args.existing)}/signering.sqlite3"
+        print(json.dumps(measure(url, args.existing, made, runs=args.runs, backup=not args.no_backup), indent=2))
+        return 0
     rows = run(tuple(args.engines.split(",")), tuple(args.datasets.split(",")), scale=args.scale,
                country_scale=args.country_scale, runs=args.runs, log=lambda m: print(m, file=sys.stderr, flush=True))
     os.makedirs(RESULTS, exist_ok=True)
