@@ -39,6 +39,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))  # pg.py: a throwaway PostgreSQL
 from sqlalchemy import func, select, text  # noqa: E402
 
 import generate  # noqa: E402  (bench/generate.py)
+from run import _median_ms  # noqa: E402  (bench/run.py: one warm-up, then the median)
 from signering.accounts import create_api_token, organisation  # noqa: E402
 from signering.models import Board, OutboxMail, Protocol  # noqa: E402
 from signering.textpdf import render_text_pdf  # noqa: E402
@@ -66,16 +67,6 @@ LINEAR = {"size"}
 #: (the migrations, the blobs) dominate: their cost per row is compared with the first filled set
 PER_ROW = {"backup", "restore"}
 SIGNERS = [("sekreterare", "Siv Sekreterare"), ("ordforande", "Olle Ordförande"), ("justerare", "Jana Justerare")]
-
-
-def _median_ms(fn, runs: int) -> float:
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return round(1000 * statistics.median(times), 2)
 
 
 @contextlib.contextmanager

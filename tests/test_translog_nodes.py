@@ -29,13 +29,20 @@ def _append(session, i: int) -> None:
     session.flush()
 
 
-def test_paths_from_stored_subtrees_equal_those_from_the_leaves(tmp_path):
+def _log(tmp_path) -> Database:
+    """A log of SIZE leaves appended the way ``append_sealed`` does, subtrees and all."""
     db = Database(f"sqlite:///{tmp_path}/log.sqlite3")
     db.upgrade()
-    leaves = [_leaf(i) for i in range(SIZE)]
     with db.write() as session:
         for i in range(SIZE):
             _append(session, i)
+    return db
+
+
+def test_paths_from_stored_subtrees_equal_those_from_the_leaves(tmp_path):
+    db = _log(tmp_path)
+    leaves = [_leaf(i) for i in range(SIZE)]
+    with db.read() as session:
         # one node per pair closed at every level: n minus the number of 1 bits of n
         assert session.execute(select(func.count()).select_from(LogNode)).scalar_one() == SIZE - bin(SIZE).count("1")
         assert store.entry_count(session) == SIZE
@@ -49,12 +56,9 @@ def test_paths_from_stored_subtrees_equal_those_from_the_leaves(tmp_path):
 
 
 def test_missing_subtrees_are_computed_from_the_leaves(tmp_path):
-    db = Database(f"sqlite:///{tmp_path}/log.sqlite3")
-    db.upgrade()
+    db = _log(tmp_path)
     leaves = [_leaf(i) for i in range(SIZE)]
     with db.write() as session:
-        for i in range(SIZE):
-            _append(session, i)
         session.execute(delete(LogNode).where(LogNode.level >= 3))
         assert store.inclusion_path(session, 5, SIZE) == merkle.inclusion_proof(leaves, 5, SIZE)
     db.dispose()
