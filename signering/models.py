@@ -358,6 +358,10 @@ class LogCheckpoint(Base):
 
 
 Index("ix_signature_request_active", SignatureRequest.status)
+# the notices up on one organisation's board, without reading those it took down years ago
+Index("ix_notice_board", Notice.organisation_id, Notice.status, Notice.takedown_date)
+# an organisation's protocols page by page, newest meeting first, without sorting them all
+Index("ix_protocol_list", Protocol.organisation_id, Protocol.meeting_date, Protocol.id)
 
 
 class BoardMember(Base):
