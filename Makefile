@@ -9,7 +9,7 @@ SYSDEPS := pdfsig:poppler-utils certutil:libnss3-tools softhsm2-util:softhsm2 qp
            /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:fonts-dejavu-core \
            /usr/lib/postgresql/*/bin/initdb:postgresql
 
-.PHONY: run test bench soak system-deps clean
+.PHONY: run test bench bench-scale soak system-deps clean
 
 # Debian packages the tests and benchmarks call (pdfsig, certutil, softhsm2, chromium, wrk).
 # Installed only when one is missing, so a prepared machine skips apt entirely.
@@ -37,6 +37,11 @@ test: system-deps $(BIN)/signering
 
 bench: system-deps $(BIN)/signering
 	$(BIN)/python bench/run.py
+
+# How the costs grow with the registry: an empty database, a municipality's year and the country's
+# ten years (bench/generate.py), on SQLite and PostgreSQL; SCALE_ARGS=--country-scale 0.1 for a quick run.
+bench-scale: system-deps $(BIN)/signering
+	$(BIN)/python bench/scale.py $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info

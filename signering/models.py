@@ -348,6 +348,16 @@ class LogEntry(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class LogNode(Base):
+    """The hash of one complete subtree of the log: 2**level leaves from leaf position * 2**level
+    (level 1 and up; a leaf's own hash is ``LogEntry.leaf_hash``). Written with the leaf that
+    completes it, never changed; proofs and tree heads read O(log n) of them instead of every leaf."""
+    __tablename__ = "log_node"
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class LogCheckpoint(Base):
     """The log's signed checkpoint (C2SP signed note) for one tree size, made once when the tree
     reached that size and never changed; ``cosignatures`` are witnesses' signature lines."""
@@ -360,6 +370,10 @@ class LogCheckpoint(Base):
 
 
 Index("ix_signature_request_active", SignatureRequest.status)
+# the notices up on one organisation's board, without reading those it took down years ago
+Index("ix_notice_board", Notice.organisation_id, Notice.status, Notice.takedown_date)
+# an organisation's protocols page by page, newest meeting first, without sorting them all
+Index("ix_protocol_list", Protocol.organisation_id, Protocol.meeting_date, Protocol.id)
 
 
 class BoardMember(Base):

@@ -110,7 +110,8 @@ def archived(session, org_id: int, query: str = "", *, offset: int = 0, limit: i
     needle = " ".join((query or "").split()).casefold()
     ids = [r.id for r in rows if not needle or needle in f"{r.title}\n{r.board_name}".casefold()]
     page = ids[offset:offset + limit]
-    found = {n.id: n for n in session.execute(select(Notice).where(Notice.id.in_(page))).scalars()} if page else {}
+    found = {n.id: n for n in session.execute(select(Notice).where(Notice.id.in_(page)).options(*_WITH_VERSIONS))
+             .scalars()} if page else {}
     return [found[i] for i in page], len(ids)
 
 

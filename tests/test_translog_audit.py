@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from signering import cli
-from signering.models import LogCheckpoint, LogEntry
+from signering.models import LogCheckpoint, LogEntry, LogNode
 from signering.pki.tsa import serve_in_thread
 from signering.translog.client import LogPin, check_inclusion
 from signering.translog.leaf import SealedProtocolEntry, encode_leaf, leaf_hash
@@ -60,12 +60,17 @@ def fork(env, index: int) -> None:
         row.leaf, row.leaf_hash = encode_leaf(forged), leaf_hash(forged).hex()
         row.original_sha256, row.sealed_sha256 = forged.original_sha256, forged.sealed_sha256
         session.execute(delete(LogCheckpoint).where(LogCheckpoint.tree_size > index))
+        # and the stored subtrees above the leaf, which a forger rewrites too
+        for level in range(1, 64):
+            session.execute(delete(LogNode).where(LogNode.level == level, LogNode.position == index >> level))
 
 
 def roll_back(env, size: int) -> None:
     """The log shows an older tree again: entries and checkpoints past ``size`` hidden."""
     with env.svc.db.write() as session:
         session.execute(delete(LogEntry).where(LogEntry.index >= size))
+        for level in range(1, 64):
+            session.execute(delete(LogNode).where(LogNode.level == level, LogNode.position >= size >> level))
         session.execute(delete(LogCheckpoint).where(LogCheckpoint.tree_size > size))
 
 

@@ -1,7 +1,9 @@
 """RFC 9162 Merkle tree: tree hash, inclusion proofs and consistency proofs.
 
-Standard library only. Hashes are raw 32-byte SHA-256 digests. Proof generation works from the
-list of leaf hashes and costs O(n) hashing per proof (no stored subtree hashes); verification
+Standard library only. Hashes are raw 32-byte SHA-256 digests. Proof generation from the list
+of leaf hashes costs O(n) hashing per proof; a store that keeps the complete subtrees' hashes
+answers from ``inclusion_ranges``/``consistency_ranges`` and ``perfect_subtrees`` with O(log n)
+of them (``signering.workflow.translog_store``). Verification
 costs O(log n) and follows RFC 9162 §2.1.3.2 and §2.1.4.2 step by step, raising
 ``LogProofError`` with a ``reason`` on the first step that fails.
 """
@@ -47,25 +49,33 @@ def inclusion_proof(leaf_hashes: Sequence[bytes], index: int, tree_size: int | N
     ``tree_size`` defaults to all leaves given; pass a smaller one to prove against an older head.
     """
     size = _size_within(leaf_hashes, tree_size)
+    return [_range_root(leaf_hashes, lo, hi) for lo, hi in inclusion_ranges(index, size)]
+
+
+def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges [lo, hi) whose subtree hashes make PATH(index, D[size]), in proof order.
+
+    Apart from the hashing, so a store that keeps subtree hashes can answer with O(log n) of them.
+    """
     if _bad_int(index) or not 0 <= index < size:
         raise InputError(
             f"Post nummer {index} finns inte i en logg med {size} poster.",
             f"Entry {index} does not exist in a log of {size} entries.",
             index=index, tree_size=size,
         )
-    siblings = []
+    ranges = []
     lo, hi = 0, size
     # Walk from the root down to the leaf, keeping the subtree on the other side each time.
     while hi - lo > 1:
         mid = lo + _split(hi - lo)
         if index < mid:
-            siblings.append(_range_root(leaf_hashes, mid, hi))
+            ranges.append((mid, hi))
             hi = mid
         else:
-            siblings.append(_range_root(leaf_hashes, lo, mid))
+            ranges.append((lo, mid))
             lo = mid
-    siblings.reverse()
-    return siblings
+    ranges.reverse()
+    return ranges
 
 
 def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int, new_size: int) -> list[bytes]:
@@ -74,6 +84,11 @@ def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int, new_size: int
     Empty when ``old_size`` is 0 or equal to ``new_size``: there is nothing to prove then.
     """
     new_size = _size_within(leaf_hashes, new_size)
+    return [_range_root(leaf_hashes, lo, hi) for lo, hi in consistency_ranges(old_size, new_size)]
+
+
+def consistency_ranges(old_size: int, new_size: int) -> list[tuple[int, int]]:
+    """The leaf ranges [lo, hi) whose subtree hashes make PROOF(old_size, D[new_size]), in order."""
     if _bad_int(old_size) or not 0 <= old_size <= new_size:
         raise InputError(
             f"Trädstorleken {old_size} måste ligga mellan 0 och {new_size}.",
@@ -83,21 +98,49 @@ def consistency_proof(leaf_hashes: Sequence[bytes], old_size: int, new_size: int
     if old_size in (0, new_size):
         return []
     # SUBPROOF(m, D[lo:hi], b) unrolled: the recursion only ever descends into one side.
-    proof = []
+    ranges = []
     lo, hi, m, whole_old_tree = 0, new_size, old_size, True
     while m != hi - lo:
         k = _split(hi - lo)
         if m <= k:
-            proof.append(_range_root(leaf_hashes, lo + k, hi))
+            ranges.append((lo + k, hi))
             hi = lo + k
         else:
-            proof.append(_range_root(leaf_hashes, lo, lo + k))
+            ranges.append((lo, lo + k))
             lo, m, whole_old_tree = lo + k, m - k, False
     if not whole_old_tree:
         # The verifier knows the old root, but not this subtree of it.
-        proof.append(_range_root(leaf_hashes, lo, hi))
-    proof.reverse()
-    return proof
+        ranges.append((lo, hi))
+    ranges.reverse()
+    return ranges
+
+
+def perfect_subtrees(lo: int, hi: int) -> list[tuple[int, int]]:
+    """(level, position) of the complete subtrees that make up MTH(D[lo:hi]), largest first.
+
+    For every range a proof or a tree head names, ``lo`` is a multiple of the range's size rounded
+    up to a power of two, so the binary digits of ``hi - lo`` from the top give aligned subtrees
+    of 2**level leaves starting at leaf ``position * 2**level``; MTH(D[lo:hi]) is those hashes
+    folded from the right (:func:`fold`).
+    """
+    parts = []
+    while lo < hi:
+        level = (hi - lo).bit_length() - 1
+        if lo & ((1 << level) - 1):
+            raise ValueError(f"[{lo}, {hi}) is not a range of the tree")
+        parts.append((level, lo >> level))
+        lo += 1 << level
+    return parts
+
+
+def fold(subtree_hashes: Sequence[bytes]) -> bytes:
+    """MTH of a range from its complete subtrees' hashes (largest first): folded from the right."""
+    if not subtree_hashes:
+        return EMPTY_ROOT
+    acc = subtree_hashes[-1]
+    for left in reversed(subtree_hashes[:-1]):
+        acc = hash_children(left, acc)
+    return acc
 
 
 def verify_inclusion(leaf_hash: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes) -> None:

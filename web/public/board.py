@@ -17,6 +17,7 @@ from signering.models import Notice, Organisation, Protocol, ProtocolVersion
 from signering.registry import InvalidHash, normalise
 
 from ..extensions import services
+from ..paging import page_arg, page_count
 from .log import latest_note
 from .page_cache import app_cache
 from .present import notice_view, paragraphs
@@ -25,21 +26,6 @@ from signering.route import JUSTERAT, NoticeStatus
 ARCHIVE_PAGE = 50
 #: the newest notices first; a board with hundreds of notices is read page by page
 BOARD_PAGE = 20
-
-
-#: far beyond any real board; keeps the row offset inside the database's 64-bit integers
-MAX_PAGE = 1_000_000
-
-
-def _page() -> int:
-    """``?sida=``: unreadable means the first page; a page number no board can reach is 404."""
-    try:
-        page = int(request.args.get("sida", "1"))
-    except ValueError:
-        return 1
-    if page > MAX_PAGE:
-        abort(404)
-    return max(1, page)
 
 
 def _org(session, slug: str) -> Organisation:
@@ -71,7 +57,7 @@ def board_redirect():
 
 def board(org: str):
     svc = services()
-    page = _page()
+    page = page_arg()
     today = svc.today()
     # The common case (nothing changed) needs one query on a plain connection, no ORM session.
     with svc.db.engine.connect() as conn:
@@ -93,7 +79,7 @@ def board(org: str):
         items = [notice_view(n, svc.settings.base_url, org, today)
                  for n in notice_rules.current(session, org_id, today, offset=(page - 1) * BOARD_PAGE,
                                                limit=BOARD_PAGE)]
-    pages = max(1, -(-total // BOARD_PAGE))
+    pages = page_count(total, BOARD_PAGE)
     html = render_template("public/board.html", org_slug=org, org_name=name, notices=items, paragraphs=paragraphs,
                            total=total, page=page, pages=pages, checkpoint=checkpoint)
     cache.put(key, html)
@@ -103,7 +89,7 @@ def board(org: str):
 def archive(org: str):
     svc = services()
     query = (request.args.get("q") or "").strip()[:200]
-    page = _page()
+    page = page_arg()
     today = svc.today()
     with svc.db.read() as session:
         row = _org(session, org)
@@ -111,7 +97,7 @@ def archive(org: str):
                                              limit=ARCHIVE_PAGE, today=today)
         items = [notice_view(n, svc.settings.base_url, row.slug, today) for n in found]
         name = row.name
-    pages = max(1, -(-total // ARCHIVE_PAGE))
+    pages = page_count(total, ARCHIVE_PAGE)
     return render_template("public/archive.html", org_slug=org, org_name=name, notices=items, q=query,
                            total=total, page=page, pages=pages)
 

@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from signering.errors import InputError
 from signering.models import LogEntry
 from signering.registry import normalise
-from signering.translog import merkle
 from signering.translog.cosignature import parse_witnesses
 from signering.translog.leaf import decode_leaf
 from signering.translog.log_key import grouped, public_key_pem
@@ -183,9 +182,8 @@ def proof(sha256: str):
                                   f"The entry has index {row.index}; tree_size must be greater than that.",
                                   field="tree_size")
         at = _at(session, size, "tree_size")
-        hashes = store.leaf_hashes(session, size)
-        inclusion = InclusionProof(leaf_index=row.index, tree_size=size, leaf_hash=hashes[row.index],
-                                   inclusion_path=tuple(merkle.inclusion_proof(hashes, row.index)))
+        inclusion = InclusionProof(leaf_index=row.index, tree_size=size, leaf_hash=bytes.fromhex(row.leaf_hash),
+                                   inclusion_path=tuple(store.inclusion_path(session, row.index, size)))
         return jsonify({
             "leaf": decode_leaf(row.leaf).to_dict(),
             "leaf_json": row.leaf.decode("utf-8"),
@@ -207,7 +205,7 @@ def consistency():
             raise BadLogParameter("from får inte vara större än to.", "from may not be greater than to.",
                                   field="from")
         first, second = _at(session, old, "from"), _at(session, new, "to")
-        path = merkle.consistency_proof(store.leaf_hashes(session, new), old, new)
+        path = store.consistency_path(session, old, new)
         result = ConsistencyProof(tree_size_1=old, tree_size_2=new, consistency_path=tuple(path))
         return jsonify({"consistency_proof": result.to_dict(), "checkpoint_1": _note(first),
                         "checkpoint_2": _note(second)})

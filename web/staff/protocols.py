@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from signering.errors import InputError, SigneringError
@@ -17,16 +17,25 @@ from signering.workflow import manage
 
 from ..auth import current_org_id, me
 from ..extensions import current_lang, services
+from ..paging import page_arg, page_count
 from . import protocol_page
 
 
+#: protocols per page of the list: a municipality makes a thousand a year
+PAGE = 25
+
+
 def protocols():
+    page = page_arg()
+    org_id = current_org_id()
     with services().db.read() as s:
-        rows = s.execute(select(Protocol).filter_by(organisation_id=current_org_id())
+        total = s.execute(select(func.count(Protocol.id)).filter_by(organisation_id=org_id)).scalar_one()
+        rows = s.execute(select(Protocol).filter_by(organisation_id=org_id)
                          .options(selectinload(Protocol.board),
                                   selectinload(Protocol.versions).selectinload(ProtocolVersion.requests))
-                         .order_by(Protocol.meeting_date.desc(), Protocol.id.desc())).scalars().all()
-        return render_template("staff/protocols.html", protocols=rows)
+                         .order_by(Protocol.meeting_date.desc(), Protocol.id.desc())
+                         .offset((page - 1) * PAGE).limit(PAGE)).scalars().all()
+        return render_template("staff/protocols.html", protocols=rows, page=page, pages=page_count(total, PAGE))
 
 
 def protocol(protocol_id: int):
