@@ -6,15 +6,15 @@ only ``organisation_id`` indexed it read every notice the organisation ever post
 protocol list pages through an organisation's protocols by meeting date; without the index the
 database sorts all of them for each page.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 12:30:00
 """
 from alembic import op
 
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

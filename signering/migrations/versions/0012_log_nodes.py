@@ -3,8 +3,8 @@ O(log n) reads instead of every leaf (issue 15)
 
 The subtrees of the leaves already in the log are computed here from their stored hashes.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 12:00:00
 """
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from signering.translog.merkle import hash_children
 
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
