@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import zlib
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -93,6 +94,30 @@ class Database:
         with self._write() as session:
             with session.begin():
                 yield session
+
+    @contextlib.contextmanager
+    def lease(self, job: str, ident: int):
+        """Yield True if this process may do ``job`` for ``ident`` now, False if another holds it.
+
+        For work done outside any transaction (a seal's PDF work), so that several servers and
+        workers on one PostgreSQL do it once instead of each doing it and all but one throwing
+        it away. The lease is a session advisory lock: a process that dies loses its connection
+        and with it the lease, so nothing is left to expire. SQLite is one host and serialises
+        its writers anyway: there every caller gets the lease and the write decides.
+        """
+        if self.is_sqlite:
+            yield True
+            return
+        params = {"job": zlib.crc32(job.encode()) & 0x7FFFFFFF, "ident": ident}
+        with self.engine.connect() as conn:
+            held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:job, :ident)"), params).scalar())
+            conn.commit()
+            try:
+                yield held
+            finally:
+                if held:
+                    conn.execute(text("SELECT pg_advisory_unlock(:job, :ident)"), params)
+                    conn.commit()
 
     def upgrade(self) -> None:
         """Create or migrate the schema to the newest version (Alembic)."""

@@ -26,21 +26,37 @@ from ..route import JUSTERAT, NoticeStatus, ProtocolKind, ProtocolStatus, Reques
 log = logging.getLogger("signering.sealing")
 
 
+#: the lease (see Database.lease) a process holds on a version while it seals it
+SEAL_LEASE = "seal"
+
+
 def seal_pending(svc) -> int:
+    """Seal every version that waits for its seal (the worker's sweep, and at start-up)."""
     with svc.db.read() as session:
         pending = session.execute(select(ProtocolVersion.id).filter_by(seal_pending=True, voided=False)
-                                  .where(ProtocolVersion.seal_blocked.is_(None))).scalars().all()
-    done = 0
-    for version_id in pending:
+                                  .where(ProtocolVersion.seal_blocked.is_(None))
+                                  .order_by(ProtocolVersion.id)).scalars().all()
+    return sum(seal_one(svc, version_id) for version_id in pending)
+
+
+def seal_one(svc, version_id: int) -> int:
+    """Seal one pending version unless another process is sealing it now; 1 if this call did.
+
+    The last signer's request seals its own version only: sealing every pending one made that
+    signer wait for other protocols' seals, which with several servers each did as well.
+    """
+    with svc.db.lease(SEAL_LEASE, version_id) as ours:
+        if not ours:
+            return 0
         try:
-            done += seal_version(svc, version_id)
+            return seal_version(svc, version_id)
         except SigneringError as exc:
             if seal_block.is_permanent(exc):
                 if seal_block.block(svc, version_id, exc):
                     log.warning("seal of version %s blocked until the staff act: %s", version_id, exc.message("en"))
             else:
                 log.warning("seal of version %s postponed: %s", version_id, exc.message("en"))
-    return done
+            return 0
 
 
 def seal_version(svc, version_id: int) -> int:

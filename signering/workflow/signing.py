@@ -278,9 +278,9 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
     if job is not None:
         status = _complete_signature(svc, job, ip)
     if status == RequestStatus.SIGNED:
-        from .sealing import seal_pending
+        from .sealing import seal_one
 
-        seal_pending(svc)
+        seal_one(svc, job.version_id)
     return status
 
 
