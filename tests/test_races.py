@@ -268,6 +268,29 @@ def test_two_workers_draining_the_outbox_send_each_mail_once(env, smtp_server): 
         assert all(r.sent_at is not None and r.body == "" for r in rows)
 
 
+def _both_wait_behind(svc, lock, calls) -> list:
+    """Run ``calls`` in threads while the test holds ``lock`` (a statement taking a lock); let go
+    once every call waits for it, so they meet at that point. Their outcomes, as _capture's."""
+    results: list = [None] * len(calls)
+
+    def run(index: int) -> None:
+        results[index] = _capture(calls[index])
+
+    with svc.db.engine.begin() as holder, svc.db.engine.connect() as watcher:
+        holder.execute(lock)
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 90
+        while watcher.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar() < len(calls):
+            assert time.monotonic() < deadline, f"the calls never all reached the lock: {results}"
+            watcher.rollback()
+            time.sleep(0.05)
+    for t in threads:
+        t.join(60)
+    return results
+
+
 def _last_turn(svc, org_id) -> tuple[int, int, str, str]:
     """A protocol whose secretary and chair have signed: (protocol id, version id, and the
     justerare's link token and code)."""
@@ -326,25 +349,11 @@ def test_two_seals_at_once_each_get_their_own_log_index(env, database_url):
         pytest.skip("SQLite's write transaction holds the whole database; the race is PostgreSQL's")
     svc, org_id = env
     versions = [_pending_seal(svc, org_id)[1] for _ in range(2)]
-    results: dict = {}
-
-    def seal(version_id: int) -> None:
-        results[version_id] = _capture(lambda: sealing.seal_one(svc, version_id))
-
     # The test holds the checkpoints while both seals make their PDFs, so both reach the log
-    # append before either can finish it; it lets go once both wait.
-    with svc.db.engine.begin() as holder, svc.db.engine.connect() as watcher:
-        holder.execute(text("LOCK TABLE log_checkpoint IN ACCESS EXCLUSIVE MODE"))
-        threads = [threading.Thread(target=seal, args=(v,)) for v in versions]
-        for t in threads:
-            t.start()
-        deadline = time.monotonic() + 90
-        while watcher.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar() < 2:
-            assert time.monotonic() < deadline, "the two seals never both reached the log"
-            watcher.rollback()
-            time.sleep(0.05)
-    for t in threads:
-        t.join(60)
+    # append before either can finish it.
+    outcomes = _both_wait_behind(svc, text("LOCK TABLE log_checkpoint IN ACCESS EXCLUSIVE MODE"),
+                                 [lambda v=v: sealing.seal_one(svc, v) for v in versions])
+    results = dict(zip(versions, outcomes))
     assert results == {v: ("ok", 1) for v in versions}, results
     with svc.db.read() as session:
         entries = session.execute(select(LogEntry.index, LogEntry.sealed_sha256).order_by(LogEntry.index)).all()
@@ -364,20 +373,8 @@ def test_two_workers_remind_a_late_signer_once(env, database_url):
     pid, sek, _ordf, _token, sek_id, _code = _route(svc, org_id)
     mark = _max_mail_id(svc)
     later = dataclasses.replace(svc, clock=lambda: dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=4))
-    results: list = []
-    with svc.db.engine.begin() as holder, svc.db.engine.connect() as watcher:
-        holder.execute(select(SignatureRequest.id).filter_by(id=sek_id).with_for_update())
-        threads = [threading.Thread(target=lambda: results.append(_capture(lambda: manage.auto_remind(later))))
-                   for _ in range(2)]
-        for t in threads:
-            t.start()
-        deadline = time.monotonic() + 60
-        while watcher.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar() < 2:
-            assert time.monotonic() < deadline, "the two workers never both reached the signer"
-            watcher.rollback()
-            time.sleep(0.05)
-    for t in threads:
-        t.join(60)
+    results = _both_wait_behind(svc, select(SignatureRequest.id).filter_by(id=sek_id).with_for_update(),
+                                [lambda: manage.auto_remind(later)] * 2)
     assert sorted(results) == [("ok", 0), ("ok", 1)], results
     reminders = _tokens(_mails(svc, sek, mark))
     assert len(reminders) == 1, reminders
