@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import zlib
 
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -94,11 +95,41 @@ class Database:
             with session.begin():
                 yield session
 
+    @contextlib.contextmanager
+    def lease(self, job: str, ident: int, *, wait: bool = False):
+        """Yield True if this process may do ``job`` for ``ident`` now, False if another holds it
+        (with ``wait``, wait for it instead, and always yield True).
+
+        For work done outside any transaction (a seal's PDF work), so that several servers and
+        workers on one PostgreSQL do it once instead of each doing it and all but one throwing
+        it away. The lease is a session advisory lock: a process that dies loses its connection
+        and with it the lease, so nothing is left to expire. SQLite is one host and serialises
+        its writers anyway: there every caller gets the lease and the write decides.
+        """
+        if self.is_sqlite:
+            yield True
+            return
+        params = {"job": zlib.crc32(job.encode()) & 0x7FFFFFFF, "ident": ident}
+        take = "pg_advisory_lock(:job, :ident) IS NOT NULL" if wait else "pg_try_advisory_lock(:job, :ident)"
+        with self.engine.connect() as conn:
+            held = bool(conn.execute(text(f"SELECT {take}"), params).scalar())
+            conn.commit()
+            try:
+                yield held
+            finally:
+                if held:
+                    conn.execute(text("SELECT pg_advisory_unlock(:job, :ident)"), params)
+                    conn.commit()
+
     def upgrade(self) -> None:
         """Create or migrate the schema to the newest version (Alembic)."""
         from alembic import command
 
-        command.upgrade(alembic_config(self.url), "head")
+        # Every app server migrates when it starts; several started at once after an update
+        # would each create the same tables, and all but one crash. They take turns, and the
+        # later ones find the schema at head.
+        with self.lease("migrate", 0, wait=True):
+            command.upgrade(alembic_config(self.url), "head")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -48,10 +48,12 @@ class ServerProcess:
             raise AssertionError(f"signering {' '.join(args)} failed: {proc.stdout}\n{proc.stderr}")
         return proc
 
-    def start(self):
+    def start(self, *extra_args: str):
+        """``signering serve`` with ``extra_args`` (say ``--no-worker``); returns once /healthz answers."""
         self.log_path = self.env["SIGNERING_INSTANCE_DIR"] + ".log"
         self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "signering.cli", "serve", "--port", str(self.port)],
+        self.proc = subprocess.Popen([sys.executable, "-m", "signering.cli", "serve", "--port", str(self.port),
+                                      *extra_args],
                                      env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.time() + 60

@@ -2,11 +2,14 @@
 
 A reminder and a signature on the same request at the same moment: exactly one wins, and no
 mail is queued with a link that is already dead. Two workers draining the outbox: every mail
-reaches the SMTP server exactly once. (Two clicks on one link are in test_e2e_server.py.)
+reaches the SMTP server exactly once. Two seals at once each get their own log index, and a
+version another process is sealing is left to it. (Two clicks on one link are in
+test_e2e_server.py; two whole servers and two workers in test_multi_server.py.)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -17,18 +20,18 @@ import uuid
 import pytest
 from pg import fresh_database
 from smtp_fixture import smtp_server  # noqa: F401 (fixture)
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from signering.accounts import create_board, create_organisation
 from signering.errors import SigneringError
 from signering.mail import OutgoingMail, SmtpMailer
-from signering.models import OutboxMail, Protocol, SignatureRequest
+from signering.models import LogCheckpoint, LogEntry, OutboxMail, Protocol, ProtocolVersion, SignatureRequest
 from signering.pki.embedded_tsa import authority_for
 from signering.pki.keys import DEMO_DIR
 from signering.pki.tsa import serve_in_thread
 from signering.runtime import build_services
 from signering.textpdf import render_text_pdf
-from signering.workflow import manage, outbox, signing
+from signering.workflow import manage, outbox, sealing, signing
 from signering.workflow.audit import queue_mail
 from signering.workflow.errors import LinkInvalid, NotAllowed
 from signering.workflow.finalize import SignerInput, finalize
@@ -263,3 +266,116 @@ def test_two_workers_draining_the_outbox_send_each_mail_once(env, smtp_server): 
         rows = session.execute(select(OutboxMail)).scalars().all()
         assert len(rows) == 200
         assert all(r.sent_at is not None and r.body == "" for r in rows)
+
+
+def _both_wait_behind(svc, lock, calls) -> list:
+    """Run ``calls`` in threads while the test holds ``lock`` (a statement taking a lock); let go
+    once every call waits for it, so they meet at that point. Their outcomes, as _capture's."""
+    results: list = [None] * len(calls)
+
+    def run(index: int) -> None:
+        results[index] = _capture(calls[index])
+
+    with svc.db.engine.begin() as holder, svc.db.engine.connect() as watcher:
+        holder.execute(lock)
+        threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+        for t in threads:
+            t.start()
+        deadline = time.monotonic() + 90
+        while watcher.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar() < len(calls):
+            assert time.monotonic() < deadline, f"the calls never all reached the lock: {results}"
+            watcher.rollback()
+            time.sleep(0.05)
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def _last_turn(svc, org_id) -> tuple[int, int, str, str]:
+    """A protocol whose secretary and chair have signed: (protocol id, version id, and the
+    justerare's link token and code)."""
+    pid, sek, ordf, token, _sek_id, code = _route(svc, org_id)
+    assert signing.decide(svc, token, code, "sign") == "signed"
+    for address in (ordf, sek.replace("siv+", "john+")):
+        [(_, _, token)] = _tokens(_mails(svc, address))
+        signing.send_code(svc, token)
+        code = CODE.search(_mails(svc, address)[-1][2]).group(1)
+        if address == ordf:
+            assert signing.decide(svc, token, code, "sign") == "signed"
+    with svc.db.read() as session:
+        version_id = session.execute(select(ProtocolVersion.id).filter_by(protocol_id=pid)).scalar_one()
+    return pid, version_id, token, code
+
+
+def _pending_seal(svc, org_id) -> tuple[int, int]:
+    """A fully signed protocol whose seal is still to be made, as when the server that took the
+    last signature is sealing it (or died doing so): (protocol id, version id)."""
+    pid, version_id, token, code = _last_turn(svc, org_id)
+    with svc.db.lease(sealing.SEAL_LEASE, version_id) as held:
+        assert held
+        assert signing.decide(svc, token, code, "sign") == "signed"
+    return pid, version_id
+
+
+def _sealed(svc, version_id) -> bool:
+    with svc.db.read() as session:
+        version = session.get(ProtocolVersion, version_id)
+        return bool(version.sealed_sha256) and not version.seal_pending
+
+
+def test_the_last_signature_seals_its_own_protocol_only(env, database_url):
+    """The last signer waits for their own protocol's seal, not for every other pending one
+    (which, with several servers, each of them sealed too), and a version another process holds
+    the seal lease of is left to that process."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("the seal lease is PostgreSQL's: on SQLite every process may seal, the write decides")
+    svc, org_id = env
+    _, other = _pending_seal(svc, org_id)
+    assert not _sealed(svc, other)
+    _, mine, token, code = _last_turn(svc, org_id)
+    assert signing.decide(svc, token, code, "sign") == "signed"
+    assert _sealed(svc, mine) and not _sealed(svc, other)
+    with svc.db.lease(sealing.SEAL_LEASE, other):
+        assert sealing.seal_pending(svc) == 0  # another process is sealing it
+    assert not _sealed(svc, other)
+    assert sealing.seal_pending(svc) == 1 and _sealed(svc, other)
+
+
+def test_two_seals_at_once_each_get_their_own_log_index(env, database_url):
+    """Two servers applying seals of two protocols at the same moment: before the log append
+    took its lock on PostgreSQL, both counted the same leaves, and the second seal failed on
+    the index (IntegrityError) instead of taking the next one."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite's write transaction holds the whole database; the race is PostgreSQL's")
+    svc, org_id = env
+    versions = [_pending_seal(svc, org_id)[1] for _ in range(2)]
+    # The test holds the checkpoints while both seals make their PDFs, so both reach the log
+    # append before either can finish it.
+    outcomes = _both_wait_behind(svc, text("LOCK TABLE log_checkpoint IN ACCESS EXCLUSIVE MODE"),
+                                 [lambda v=v: sealing.seal_one(svc, v) for v in versions])
+    results = dict(zip(versions, outcomes))
+    assert results == {v: ("ok", 1) for v in versions}, results
+    with svc.db.read() as session:
+        entries = session.execute(select(LogEntry.index, LogEntry.sealed_sha256).order_by(LogEntry.index)).all()
+        sizes = session.execute(select(LogCheckpoint.tree_size).order_by(LogCheckpoint.tree_size)).scalars().all()
+        sealed = {session.get(ProtocolVersion, v).sealed_sha256 for v in versions}
+    assert [i for i, _ in entries] == [0, 1] and {sha for _, sha in entries} == sealed
+    assert sizes == [0, 1, 2]
+
+
+def test_two_workers_remind_a_late_signer_once(env, database_url):
+    """Both workers find the same signer due for a reminder and queue for the row; the second,
+    once the first has reminded, must see that and not send a second reminder (whose new link
+    would also have killed the first one's)."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("the two workers are made to wait on PostgreSQL's row lock")
+    svc, org_id = env
+    pid, sek, _ordf, _token, sek_id, _code = _route(svc, org_id)
+    mark = _max_mail_id(svc)
+    later = dataclasses.replace(svc, clock=lambda: dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=4))
+    results = _both_wait_behind(svc, select(SignatureRequest.id).filter_by(id=sek_id).with_for_update(),
+                                [lambda: manage.auto_remind(later)] * 2)
+    assert sorted(results) == [("ok", 0), ("ok", 1)], results
+    reminders = _tokens(_mails(svc, sek, mark))
+    assert len(reminders) == 1, reminders
+    assert _link_works(svc, reminders[0][2])

@@ -34,12 +34,15 @@ def _active(protocol: Protocol) -> tuple[ProtocolVersion, SignatureRequest]:
     return version, current
 
 
-def remind(svc, *, org_id: int, protocol_id: int, actor: str, request_id: int | None = None) -> str:
+def remind(svc, *, org_id: int, protocol_id: int, actor: str, request_id: int | None = None,
+           due: dt.datetime | None = None) -> str:
     """Send the current signer a reminder with a new link (the old link stops working).
 
     ``request_id`` names the signer the caller means to remind. Without it, a signature that
     lands just before the reminder turns it on the next signer, whose invitation, still in the
-    outbox, would then carry a dead link.
+    outbox, would then carry a dead link. ``due`` (automatic reminders): only if the signer has
+    had their link, or last reminder, since before then; checked under the lock, since another
+    worker may have reminded them after this one chose them.
     """
     with svc.db.write() as session:
         # The protocol row is not locked: signing locks the request and then updates the
@@ -55,6 +58,9 @@ def remind(svc, *, org_id: int, protocol_id: int, actor: str, request_id: int | 
         if current.status not in _HAS_LINK:
             # A signature (or a withdrawal or replacement) won the race: nothing to remind about.
             raise NotAllowed("Personen har redan signerat.", "The person has already signed.")
+        last = current.last_reminded_at or current.sent_at
+        if due is not None and last is not None and aware(last) > due:
+            raise NotAllowed("Personen har nyss fått en påminnelse.", "The person has just been reminded.")
         activate(session, svc, protocol.board.organisation, protocol, version, current, actor=actor, reminder=True)
         return current.name
 
@@ -76,7 +82,7 @@ def auto_remind(svc) -> int:
         if last is not None and aware(last) <= due:
             try:
                 remind(svc, org_id=org_id, protocol_id=protocol_id, actor="automatisk påminnelse",
-                       request_id=request_id)
+                       request_id=request_id, due=due)
                 count += 1
             except (NotAllowed, NotFound):
                 continue

@@ -26,7 +26,12 @@ from ..route import NoticeStatus, ProtocolKind, ProtocolStatus, RequestStatus
 log = logging.getLogger("signering.sealing")
 
 
+#: the lease (see Database.lease) a process holds on a version while it seals it
+SEAL_LEASE = "seal"
+
+
 def seal_pending(svc) -> int:
+    """Seal every version that waits for its seal (the worker's sweep, and at start-up)."""
     with svc.db.read() as session:
         # Immediately adjusted paragraphs first: a protocol waiting for one is sealed in the same round.
         pending = session.execute(
@@ -34,17 +39,41 @@ def seal_pending(svc) -> int:
             .filter(ProtocolVersion.seal_pending.is_(True), ProtocolVersion.voided.is_(False),
                     ProtocolVersion.seal_blocked.is_(None))
             .order_by((Protocol.kind == ProtocolKind.OMEDELBAR).desc(), ProtocolVersion.id)).scalars().all()
-    done = 0
-    for version_id in pending:
+    return sum(seal_one(svc, version_id) for version_id in pending)
+
+
+def seal_after_last_signature(svc, version_id: int) -> int:
+    """The version its last signer just completed, then the protocol that waited only for it
+    (an immediately adjusted paragraph's parent), so both go up in the same round."""
+    done = seal_one(svc, version_id)
+    with svc.db.read() as session:
+        version = session.get(ProtocolVersion, version_id)
+        parent_id = version.protocol.parent_id if version.protocol.kind == ProtocolKind.OMEDELBAR else None
+        waiting = parent_id and session.execute(
+            select(ProtocolVersion.id).filter_by(protocol_id=parent_id, seal_pending=True, voided=False)
+            .where(ProtocolVersion.seal_blocked.is_(None))).scalars().first()
+    return done + (seal_one(svc, waiting) if waiting else 0)
+
+
+def seal_one(svc, version_id: int) -> int:
+    """Seal one pending version unless another process is sealing it now; 1 if this call did.
+
+    After the last signature only that version is sealed (and a parent that waited for it):
+    sealing every pending one made that signer wait for other protocols' seals, which with
+    several servers each did as well.
+    """
+    with svc.db.lease(SEAL_LEASE, version_id) as ours:
+        if not ours:
+            return 0
         try:
-            done += seal_version(svc, version_id)
+            return seal_version(svc, version_id)
         except SigneringError as exc:
             if seal_block.is_permanent(exc):
                 if seal_block.block(svc, version_id, exc):
                     log.warning("seal of version %s blocked until the staff act: %s", version_id, exc.message("en"))
             else:
                 log.warning("seal of version %s postponed: %s", version_id, exc.message("en"))
-    return done
+            return 0
 
 
 def seal_version(svc, version_id: int) -> int:

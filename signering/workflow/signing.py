@@ -296,9 +296,9 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
     if job is not None:
         status = _complete_signature(svc, job, ip, later)
     if status == RequestStatus.SIGNED and job is not None and job.last:
-        from .sealing import seal_pending
+        from .sealing import seal_after_last_signature
 
-        later(lambda: seal_pending(svc))
+        later(lambda: seal_after_last_signature(svc, job.version_id))
     return status
 
 

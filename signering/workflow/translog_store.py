@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, text, tuple_
 
 from ..models import LogCheckpoint, LogEntry, LogNode
 from ..translog import merkle
@@ -143,8 +143,12 @@ def append_sealed(session, svc, *, org, protocol, version) -> LogEntry:
     entry = SealedProtocolEntry(original_sha256=version.original_sha256, sealed_sha256=version.sealed_sha256,
                                 organisation_id=org.slug, board=protocol.board.name,
                                 meeting_date=protocol.meeting_date, sealed_at=version.sealed_at)
-    # The write transaction holds the database (SQLite) or this insert's unique index (PostgreSQL)
-    # so two seals cannot take the same index.
+    # Two seals must not both count n leaves and take index n (nor sign checkpoint n+1 twice):
+    # SQLite's write transaction holds the whole database; on PostgreSQL the second append waits
+    # here for the first to commit and then counts its leaf. The unique index alone only made
+    # the second seal fail (IntegrityError) whenever two servers sealed at the same moment.
+    if session.bind.dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE log_entry IN SHARE ROW EXCLUSIVE MODE"))
     ensure_checkpoints(session, svc)
     index = entry_count(session)
     row = LogEntry(index=index, leaf=encode_leaf(entry), leaf_hash=leaf_hash(entry).hex(),
