@@ -32,8 +32,10 @@ $(BIN)/signering: pyproject.toml
 run: system-deps $(BIN)/signering
 	$(BIN)/signering run-demo
 
+# Three test processes on two cores: much of the suite waits on servers, browsers and mail.
+# Each test file stays in one process (its module fixtures: a server, a browser).
 test: system-deps $(BIN)/signering
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 3 --dist loadfile
 
 bench: system-deps $(BIN)/signering
 	$(BIN)/python bench/run.py

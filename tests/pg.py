@@ -62,10 +62,40 @@ def _demote():
     return preexec, user
 
 
+_OWNER_FILE = "owner.pid"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sweep_stale(bindir: str, preexec) -> None:
+    """Stop and remove the clusters of test sessions that were killed before their atexit ran
+    (a killed CI job, a pytest stopped with SIGTERM), so they do not pile up in the temp dir."""
+    for workdir in glob.glob(os.path.join(tempfile.gettempdir(), "signering-pg-*")):
+        try:
+            with open(os.path.join(workdir, _OWNER_FILE)) as fh:
+                owner = int(fh.read().strip())
+        except (OSError, ValueError):
+            continue  # a cluster still starting, or one made before owner files: not ours to judge
+        if _alive(owner):
+            continue
+        subprocess.run([os.path.join(bindir, "pg_ctl"), "-D", os.path.join(workdir, "data"), "-m", "immediate",
+                        "-w", "stop"], preexec_fn=preexec, capture_output=True, cwd=workdir)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def _start_cluster() -> str:
     bindir = _server_bindir()
-    workdir = tempfile.mkdtemp(prefix="signering-pg-")
     preexec, user = _demote()
+    _sweep_stale(bindir, preexec)
+    workdir = tempfile.mkdtemp(prefix="signering-pg-")
     if user is not None:
         os.chown(workdir, user.pw_uid, user.pw_gid)
     data, log = os.path.join(workdir, "data"), os.path.join(workdir, "server.log")
@@ -88,6 +118,8 @@ def _start_cluster() -> str:
     run(os.path.join(bindir, "pg_ctl"), "-D", data, "-o", options, "-l", log, "-w", "-t", "60", "start")
 
     owner = os.getpid()
+    with open(os.path.join(workdir, _OWNER_FILE), "w") as fh:
+        fh.write(str(owner))
 
     def stop() -> None:
         if os.getpid() != owner:  # a forked child exiting must not take the session's server down
