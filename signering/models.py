@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship,
 
 from . import route
 from .clock import utcnow
+from .notice_search import search_text
 from .text_safety import one_line, xml_safe
 
 
@@ -279,12 +280,21 @@ class Notice(Base):
     corrected_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     #: why staff took the notice down before its take-down date (empty when it came down on that date)
     takedown_reason: Mapped[str] = mapped_column(Text, default="")
+    #: title and board case-folded (notice_search.search_text), kept by the validator below:
+    #: the archive search matches it with LIKE, which on SQLite folds ASCII only
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     protocol: Mapped[Protocol | None] = relationship()
 
     @validates("title", "board_name", "forvaringsplats")
-    def _one_line(self, _key, value):
+    def _one_line(self, key, value):
         # Whatever path the text takes in, the feeds must be able to carry it.
-        return one_line(value) if isinstance(value, str) else value
+        value = one_line(value) if isinstance(value, str) else value
+        if key != "forvaringsplats":
+            # Every ORM write of the title or board passes here (posting, sealing, corrections),
+            # so the stored search text cannot fall behind what the notice shows.
+            texts = {"title": self.title, "board_name": self.board_name, key: value}
+            self.search_text = search_text(texts["title"], texts["board_name"])
+        return value
 
     @validates("body", "correction_note", "takedown_reason")
     def _text(self, _key, value):
