@@ -26,17 +26,6 @@ TITLES = ["Öppet sammanträde om ån", "Taxa 50 % rabatt", "Taxa 50 kronor", "B
 MEETINGS = 12
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/db.sqlite3"
-        return
-    from pg import fresh_database
-
-    with fresh_database("signering_archive") as url:
-        yield url
-
-
 @pytest.fixture
 def env(database_url, tmp_path):
     svc = Services(db=Database(database_url), blobs=BlobStore(str(tmp_path / "blobs")),
