@@ -120,7 +120,10 @@ def _flow(app, svc, token: str, board: str, slug: str, number: int) -> dict:
     """One real protocol: upload, then each signer in turn; the last signature seals and posts it."""
     client = app.test_client()
     auth = {"Authorization": f"Bearer {token}"}
-    pdf = render_text_pdf(f"Protokoll {number} för mätning av tillväxt\n\n§ 1 Mötet öppnas.\n§ 2 Beslut {number}.")
+    # The time in the text makes every run's PDFs new: a database measured again (--existing)
+    # refuses a file it has already signed.
+    pdf = render_text_pdf(f"Protokoll {number} för mätning av tillväxt ({time.time_ns()})\n\n§ 1 Mötet öppnas.\n"
+                          f"§ 2 Beslut {number}.")
     people = [{"name": name, "role": role, "email": f"{role}.{number}@{slug}.example.se"} for role, name in SIGNERS]
     meta = {"board": board, "meeting_date": "2025-04-08", "confirm_late": True, "signers": people}
     start = time.perf_counter()

@@ -384,6 +384,13 @@ Index("ix_signature_request_active", SignatureRequest.status)
 Index("ix_notice_board", Notice.organisation_id, Notice.status, Notice.takedown_date)
 # an organisation's protocols page by page, newest meeting first, without sorting them all
 Index("ix_protocol_list", Protocol.organisation_id, Protocol.meeting_date, Protocol.id)
+# whether a blob is still named (blob_refs): the OR over three hash columns needs all three indexed,
+# or one missing reads every version
+Index("ix_protocol_version_working_sha256", ProtocolVersion.working_sha256)
+# the seal queue: the few versions waiting, not every version ever sealed
+_SEAL_PENDING = ProtocolVersion.seal_pending.is_(True)
+Index("ix_protocol_version_seal_pending", ProtocolVersion.id, postgresql_where=_SEAL_PENDING,
+      sqlite_where=_SEAL_PENDING)
 
 
 class BoardMember(Base):
