@@ -41,6 +41,7 @@ from sqlalchemy import inspect  # noqa: E402
 
 from signering.db import Database  # noqa: E402
 from signering.models import Base  # noqa: E402
+from signering.notice_search import search_text  # noqa: E402
 from signering.pki.keys import DEMO_DIR  # noqa: E402
 from signering.translog.checkpoint import Checkpoint, sign_checkpoint  # noqa: E402
 from signering.translog.leaf import SealedProtocolEntry, encode_leaf  # noqa: E402
@@ -325,9 +326,10 @@ def _notice(sink: Sink, rng: random.Random, ids: dict, event, end: dt.date, *, o
     if early:
         takedown = justering + dt.timedelta(days=rng.randrange(1, APPEAL_DAYS))
     down = takedown <= end
+    title = f"Protokoll från {board_name} {meeting.isoformat()}"
     sink.add("notice", dict(
         id=ids["notice"], organisation_id=org_id, protocol_id=pid, kind="bevis_om_justering",
-        title=f"Protokoll från {board_name} {meeting.isoformat()}", body="", board_name=board_name,
+        title=title, body="", board_name=board_name, search_text=search_text(title, board_name),
         meeting_date=meeting, justering_date=justering, posted_date=justering,
         appeal_last_day=justering + dt.timedelta(days=APPEAL_DAYS - 1), takedown_date=takedown,
         forvaringsplats="Kommunkansliet", signers=[] if down else [{"name": n, "role": r} for r, n in signers],

@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship,
 
 from . import route
 from .clock import utcnow
+from .notice_search import search_text
 from .text_safety import one_line, xml_safe
 
 
@@ -279,12 +280,21 @@ class Notice(Base):
     corrected_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     #: why staff took the notice down before its take-down date (empty when it came down on that date)
     takedown_reason: Mapped[str] = mapped_column(Text, default="")
+    #: title and board case-folded (notice_search.search_text), kept by the validator below:
+    #: the archive search matches it with LIKE, which on SQLite folds ASCII only
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     protocol: Mapped[Protocol | None] = relationship()
 
     @validates("title", "board_name", "forvaringsplats")
-    def _one_line(self, _key, value):
+    def _one_line(self, key, value):
         # Whatever path the text takes in, the feeds must be able to carry it.
-        return one_line(value) if isinstance(value, str) else value
+        value = one_line(value) if isinstance(value, str) else value
+        if key != "forvaringsplats":
+            # Every ORM write of the title or board passes here (posting, sealing, corrections),
+            # so the stored search text cannot fall behind what the notice shows.
+            texts = {"title": self.title, "board_name": self.board_name, key: value}
+            self.search_text = search_text(texts["title"], texts["board_name"])
+        return value
 
     @validates("body", "correction_note", "takedown_reason")
     def _text(self, _key, value):
@@ -374,6 +384,13 @@ Index("ix_signature_request_active", SignatureRequest.status)
 Index("ix_notice_board", Notice.organisation_id, Notice.status, Notice.takedown_date)
 # an organisation's protocols page by page, newest meeting first, without sorting them all
 Index("ix_protocol_list", Protocol.organisation_id, Protocol.meeting_date, Protocol.id)
+# whether a blob is still named (blob_refs): the OR over three hash columns needs all three indexed,
+# or one missing reads every version
+Index("ix_protocol_version_working_sha256", ProtocolVersion.working_sha256)
+# the seal queue: the few versions waiting, not every version ever sealed
+_SEAL_PENDING = ProtocolVersion.seal_pending.is_(True)
+Index("ix_protocol_version_seal_pending", ProtocolVersion.id, postgresql_where=_SEAL_PENDING,
+      sqlite_where=_SEAL_PENDING)
 
 
 class BoardMember(Base):

@@ -124,9 +124,11 @@ def reserve(session, sha256: str, *, org_id: int, protocol_id: int | None) -> No
 
 def _holds(sha: str):
     """The versions ``sha`` names: as their original, their sealed file, or a renewal of it."""
-    renewed = select(SealedFile.version_id).where(SealedFile.sha256 == sha)
+    # sealed_file.sha256 is unique: one version at most, found once, so the OR stays three index
+    # lookups (an IN over a subquery made PostgreSQL read every version)
+    renewed = select(SealedFile.version_id).where(SealedFile.sha256 == sha).scalar_subquery()
     return or_(ProtocolVersion.original_sha256 == sha, ProtocolVersion.sealed_sha256 == sha,
-               ProtocolVersion.id.in_(renewed))
+               ProtocolVersion.id == renewed)
 
 
 def sealed_files(session, version_id: int) -> list[str]:

@@ -87,6 +87,19 @@ def server_database_url(request):
         yield url
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The URL of a database the test opens itself: a SQLite file in ``tmp_path``, or a fresh
+    PostgreSQL database, dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/db.sqlite3"
+        return
+    from pg import fresh_database
+
+    with fresh_database("signering_db") as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def tsa_url():
     """The demo organisation's TSA over HTTP on loopback, for services that take a TSA URL."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from signering.legal_dates import format_date
 from signering.models import Notice
@@ -16,13 +17,18 @@ from signering.route import NoticeStatus
 
 
 
+#: lazy: a list page asks for one label per row, and each translation costs a lookup in the request
+_KIND_LABELS = {
+    "bevis_om_justering": _l("Bevis om justering"),
+    "kungorelse": _l("Kungörelse"),
+    "kallelse": _l("Kallelse"),
+    "underrattelse": _l("Underrättelse"),
+}
+
+
 def kind_label(kind: str) -> str:
-    return {
-        "bevis_om_justering": _("Bevis om justering"),
-        "kungorelse": _("Kungörelse"),
-        "kallelse": _("Kallelse"),
-        "underrattelse": _("Underrättelse"),
-    }.get(kind, kind)
+    label = _KIND_LABELS.get(kind)
+    return str(label) if label is not None else kind
 
 
 def notice_title(view: dict) -> str:
