@@ -82,6 +82,9 @@ class Database:
             _configure_sqlite(self.engine)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(immediate=True), expire_on_commit=False)
+        #: counts this process's committed write transactions, so a cache of a query's answer
+        #: can tell that this process may have changed it (another process's writes it cannot see)
+        self.commits = 0
 
     @contextlib.contextmanager
     def read(self):
@@ -94,6 +97,7 @@ class Database:
         with self._write() as session:
             with session.begin():
                 yield session
+            self.commits += 1
 
     @contextlib.contextmanager
     def lease(self, job: str, ident: int, *, wait: bool = False):
