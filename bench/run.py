@@ -185,9 +185,21 @@ def main() -> int:
                    "python": platform.python_version(), "machine": platform.machine(),
                    "cpus": os.cpu_count(), "seconds": elapsed, "rows": rows}, fh, ensure_ascii=False, indent=2)
     print()
-    import load as load_bench  # noqa: E402  (bench/load.py: the server under wrk, issue 5.5)
+    import load as load_bench  # noqa: E402  (bench/load.py: the server under wrk, issues 5.5 and 15.2)
 
-    return load_bench.main([])
+    load_bench.main([])
+    print()
+    # How the costs grow (issue 15.3), on a quick set: a municipality's year and a twentieth of the
+    # country's organisations over ten years. The full country: make bench-scale (about 20 min of
+    # generating on PostgreSQL alone).
+    import scale as scale_bench  # noqa: E402  (bench/scale.py)
+
+    rows = scale_bench.run(country_scale=0.05, runs=5, log=lambda m: print(m, file=sys.stderr, flush=True))
+    print(scale_bench.table(rows))
+    missed = [r for r in rows if r.get("ok") is False]
+    print("\nall within 1.5× of the empty database" if not missed else
+          "\nMISSED (growth): " + "; ".join(f"{r['engine']} {r['dataset']} {r['label']}" for r in missed))
+    return 0
 
 
 if __name__ == "__main__":
