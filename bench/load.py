@@ -92,37 +92,43 @@ class Instance:
         return proc.stdout
 
     def start(self) -> None:
-        # The access log goes to a file: a pipe nobody reads would stall gunicorn under load.
-        log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([sys.executable, "-m", "signering.cli", "serve", "--port", str(self.port)],
-                                     env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        log.close()
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                if requests.get(self.base_url + "/healthz", timeout=5).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise RuntimeError("server did not start; see " + self.log_path)
+        self.proc = _spawn([sys.executable, "-m", "signering.cli", "serve", "--port", str(self.port)], self.env,
+                           self.log_path, self.base_url + "/healthz", "server")
 
     def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.terminate()  # serve stops gunicorn and the worker itself
-            try:
-                self.proc.wait(timeout=25)
-            except subprocess.TimeoutExpired:
-                pass
-        # Anything of our own session left behind (gunicorn workers after a crash) goes too.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)
+        _stop(self.proc)  # serve stops gunicorn and the worker itself
+
+
+def _spawn(argv: list[str], env: dict, log_path: str, probe: str, what: str) -> subprocess.Popen:
+    """Start ``argv`` in its own process group, logging to ``log_path``; return once ``probe`` answers 200."""
+    # The access log goes to a file: a pipe nobody reads would stall gunicorn under load.
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            if requests.get(probe, timeout=5).status_code == 200:
+                return proc
+        except requests.RequestException:
+            time.sleep(0.2)
+    _stop(proc)
+    raise RuntimeError(f"the {what} did not start; see {log_path}")
+
+
+def _stop(proc: subprocess.Popen | None) -> None:
+    """Ask the process to stop, then take down anything of its group left behind (gunicorn
+    workers after a crash)."""
+    if proc is None:
+        return
+    if proc.poll() is None:
+        proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=5)
+            proc.wait(timeout=25)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
 
 
 class BareServer:
@@ -137,29 +143,12 @@ class BareServer:
     def start(self) -> None:
         argv = gunicorn_argv("127.0.0.1", self.port, 2)
         argv[argv.index("web.wsgi:app")] = "bare_app:app"
-        log = open(self.log_path, "wb")
         # Run from the project root (for gunicorn's logger class in web/) with bench/ importable.
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([HERE, ROOT])}
-        self.proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        log.close()
-        deadline = time.time() + 30
-        while time.time() < deadline and self.proc.poll() is None:
-            try:
-                if requests.get(self.base_url + "/", timeout=5).text == "ok":
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)
-        raise RuntimeError("the bare app did not start; see " + self.log_path)
+        self.proc = _spawn(argv, env, self.log_path, self.base_url + "/", "bare app")
 
     def stop(self) -> None:
-        if self.proc is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=15)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
+        _stop(self.proc)
 
 
 def _seed(instance: Instance) -> list[str]:

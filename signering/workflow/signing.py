@@ -84,8 +84,12 @@ def _signed_link(session, svc, request: SignatureRequest) -> SignedLink | None:
         if version.seal_pending else ()
     return SignedLink(board=protocol.board.name, meeting_date=protocol.meeting_date, signed_at=request.signed_at,
                       organisation_slug=protocol.board.organisation.slug,
-                      was_last=max(r.position for r in live(version)) == request.position, notice_id=notice,
+                      was_last=_is_last(version, request), notice_id=notice,
                       waits_for=waits_for)
+
+
+def _is_last(version: ProtocolVersion, request: SignatureRequest) -> bool:
+    return max(r.position for r in live(version)) == request.position
 
 
 def signed_link(svc, token: str) -> SignedLink | None:
@@ -172,8 +176,7 @@ def find_active(session, svc, token: str, *, lock: bool = False) -> SignatureReq
 
 def open_link(svc, token: str, *, ip: str = "", user_agent: str = "") -> SigningView:
     with svc.db.write() as session:
-        request = _find(session, svc, token, lock=True)
-        _check_fresh(svc, request)
+        request = find_active(session, svc, token, lock=True)
         if request.opened_at is None:
             request.opened_at = svc.clock()
             record(session, svc, org_id=request.version.protocol.organisation_id, kind="opened",
@@ -185,15 +188,13 @@ def open_link(svc, token: str, *, ip: str = "", user_agent: str = "") -> Signing
 def view_for_token(svc, token: str) -> tuple[SigningView, str]:
     """The view and the blob to show, without writing anything (for the PDF download)."""
     with svc.db.read() as session:
-        request = _find(session, svc, token, lock=False)
-        _check_fresh(svc, request)
+        request = find_active(session, svc, token, lock=False)
         return _view(request), request.version.working_sha256
 
 
 def send_code(svc, token: str, *, ip: str = "") -> None:
     with svc.db.write() as session:
-        request = _find(session, svc, token, lock=True)
-        _check_fresh(svc, request)
+        request = find_active(session, svc, token, lock=True)
         if requires_login(request):
             raise LoginRequired()
         now = svc.clock()
@@ -273,8 +274,7 @@ def decide(svc, token: str, code: str, decision: str, reason: str = "", *, ip: s
     wrong = locked = False
     job = None
     with svc.db.write() as session:
-        request = _find(session, svc, token, lock=True)
-        _check_fresh(svc, request)
+        request = find_active(session, svc, token, lock=True)
         if requires_login(request):
             if not (request.id in logged_in_for and request.identified_by == OIDC):
                 raise LoginRequired()
@@ -340,7 +340,7 @@ def _claim(session, svc, request: SignatureRequest) -> _SignJob:
     return _SignJob(request.id, version.id, version.working_sha256, version.original_sha256, route,
                     request.position, org.id, request.identified_by or EMAIL_CODE,
                     org.oidc_issuer if request.identified_by == OIDC else None, request.email,
-                    last=max(r.position for r in live(version)) == request.position)
+                    last=_is_last(version, request))
 
 
 def _complete_signature(svc, job: _SignJob, ip: str, later: Callable[[Callable[[], None]], None]) -> str:
